@@ -1,0 +1,171 @@
+"""The store: batches commit whole, readers never wait, writers take turns, crashes leave no trace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from store_worker import ROWS, sessions
+
+from workbench.errors import WorkbenchError
+from workbench.manifest import MANIFEST, read_snapshot
+from workbench.model import SCHEMA_VERSION
+from workbench.store import Store
+
+WORKER = Path(__file__).parent / "store_worker.py"
+ENV = dict(os.environ, PYTHONPATH=str(Path(__file__).parent))
+
+
+def spawn(*args: object) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(WORKER), *map(str, args)], env=ENV)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.create(tmp_path / "store", as_of=None)
+
+
+def test_new_store_is_empty_and_queryable(store: Store) -> None:
+    assert store.sql("SELECT count(*) AS n FROM sessions")["n"][0] == 0
+    assert store.sql("SELECT count(*) AS n FROM sites")["n"][0] == 0
+    assert store.as_of is None
+    assert list(store.sql("SELECT * FROM events").columns)[:4] == [
+        "site_id",
+        "session_id",
+        "visitor_id",
+        "event_id",
+    ]
+
+
+def test_batch_commits_files_per_day_sorted_by_start(store: Store) -> None:
+    with store.batch() as batch:
+        batch.append("sessions", sessions(0, rows=30, days=3))
+    snap = store.snapshot
+    assert snap.version == 1 and snap.rows("sessions") == 30
+    folders = sorted(Path(e.path).parent.name for e in snap.entries("sessions"))
+    assert folders == ["date=2024-01-01", "date=2024-01-02", "date=2024-01-03"]
+    for entry in snap.entries("sessions"):
+        starts = store.sql(f"SELECT start_ts FROM read_parquet('{snap.root / entry.path}')")
+        assert starts["start_ts"].is_monotonic_increasing
+
+
+def test_failed_batch_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.batch() as batch:
+        batch.append("sessions", sessions(0))
+        raise RuntimeError("ingest failed half way")
+    assert store.snapshot.version == 0
+    assert not [p for p in (store.root / "sessions").rglob("part-*")]
+
+
+def test_invalid_rows_are_rejected_naming_the_column(store: Store) -> None:
+    bad = sessions(0).drop_columns(["visitor_id"])
+    with pytest.raises(WorkbenchError, match="visitor_id"), store.batch() as batch:
+        batch.append("sessions", bad)
+    with pytest.raises(WorkbenchError, match="not appendable"), store.batch() as batch:
+        batch.append("sites", sessions(0))
+
+
+def test_second_writer_waits_then_gets_a_clear_error(store: Store) -> None:
+    with store.batch():
+        started = time.monotonic()
+        with pytest.raises(WorkbenchError) as err, store.batch(timeout=0.3):
+            pass
+        assert time.monotonic() - started >= 0.3
+    assert err.value.code == "store_busy"
+    assert str(os.getpid()) in err.value.message and "0.3 s" in err.value.message
+
+
+def test_two_readers_follow_a_writer_and_never_see_half_a_batch(store: Store, tmp_path) -> None:
+    batches = 12
+    expected = batches * ROWS
+    readers = [spawn("read", store.root, expected, 60, tmp_path / f"r{i}.json") for i in range(2)]
+    time.sleep(1.0)  # readers are up and polling an empty store
+    writer = spawn("write", store.root, batches, 0.15)
+    assert writer.wait(timeout=90) == 0
+    for reader in readers:
+        assert reader.wait(timeout=90) == 0
+    for i in range(2):
+        seen = json.loads((tmp_path / f"r{i}.json").read_text())
+        counts = [n for n, _ in seen]
+        assert counts[-1] == expected, "a reader did not see the last batch"
+        assert counts == sorted(counts)
+        assert all(n == b * ROWS for n, b in seen), "a reader saw part of a batch"
+        assert len(set(counts)) > 3, "readers should see the batches arrive one by one"
+
+
+def test_writer_killed_mid_batch_leaves_no_partial_batch(store: Store, tmp_path) -> None:
+    with store.batch() as batch:
+        batch.append("sessions", sessions(0))
+    marker = tmp_path / "started"
+    victim = spawn("die", store.root, marker)
+    for _ in range(600):
+        if marker.exists():
+            break
+        time.sleep(0.01)
+    time.sleep(0.3)  # several files of the doomed batch are on disk now
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    written = list((store.root / "sessions").rglob("part-*"))
+    assert len(written) > 3, "the victim should have written files before it died"
+
+    reader = Store.open(store.root)
+    assert reader.sql("SELECT count(*) AS n FROM sessions")["n"][0] == ROWS
+    assert reader.snapshot.version == 1
+
+    with reader.batch(timeout=5) as batch:  # the next writer cleans up and carries on
+        batch.append("sessions", sessions(1))
+    committed = {e.path for e in reader.snapshot.entries("sessions")}
+    on_disk = {str(p.relative_to(store.root)) for p in (store.root / "sessions").rglob("*.parquet*")}
+    assert on_disk - committed == {"sessions/_empty.parquet"}
+    assert reader.sql("SELECT count(*) AS n FROM sessions")["n"][0] == 2 * ROWS
+
+
+def test_sites_replace_whole_and_show_at_next_query(store: Store) -> None:
+    other = Store.open(store.root)
+    from workbench.credentials import hash_password
+    from workbench.sample.sites import sample_sites_table
+
+    with store.batch() as batch:
+        batch.put_sites(sample_sites_table(hash_password))
+    assert len(other.sql("SELECT * FROM sites")) == 4
+
+
+@pytest.mark.parametrize(
+    ("mutate", "code", "named"),
+    [
+        (lambda doc: doc.update(schema_version=0), "schema_version", "schema version 0"),
+        (lambda doc: doc.update(format="other"), "not_a_store", "not a workbench store"),
+    ],
+)
+def test_unusable_stores_get_clear_errors(store: Store, mutate, code, named) -> None:
+    doc = json.loads((store.root / MANIFEST).read_text())
+    mutate(doc)
+    (store.root / MANIFEST).write_text(json.dumps(doc))
+    with pytest.raises(WorkbenchError) as err:
+        Store.open(store.root)
+    assert err.value.code == code and named in err.value.message
+    if code == "schema_version":
+        assert f"version {SCHEMA_VERSION}" in err.value.message
+
+
+def test_missing_store_is_named(tmp_path: Path) -> None:
+    with pytest.raises(WorkbenchError) as err:
+        Store.open(tmp_path / "nowhere")
+    assert err.value.code == "not_a_store" and "nowhere" in err.value.message
+
+
+def test_existing_store_is_not_overwritten(store: Store) -> None:
+    with pytest.raises(WorkbenchError, match="already exists"):
+        Store.create(store.root)
+
+
+def test_as_of_is_recorded(tmp_path: Path) -> None:
+    assert Store.create(tmp_path / "s", as_of=dt.date(2024, 11, 19)).as_of == dt.date(2024, 11, 19)
+    assert read_snapshot(tmp_path / "s").as_of == "2024-11-19"

@@ -1,0 +1,136 @@
+"""Open or create a store and read it through DuckDB views that follow the latest commit.
+
+Any number of processes read a store while one at a time writes to it (see ``manifest`` for
+the layout and ``store_write`` for the writers' turns). Each query first checks the
+manifest's stamp (one ``stat``) and re-points the views when a writer has committed, so
+every process sees new batches and sites at its next query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from workbench.errors import WorkbenchError
+from workbench.manifest import (
+    Snapshot,
+    empty_snapshot,
+    manifest_stamp,
+    read_snapshot,
+    write_snapshot,
+)
+from workbench.model import TABLES
+from workbench.store_write import Batch, write_batch
+
+EMPTY = "_empty.parquet"
+
+
+class Store:
+    """A store folder, its latest snapshot, and a DuckDB connection with one view per table."""
+
+    def __init__(self, root: Path, *, threads: int | None = None) -> None:
+        self.root = Path(root)
+        self._snapshot = read_snapshot(self.root)
+        self._stamp = manifest_stamp(self.root)
+        self._lock = threading.Lock()
+        self._con = duckdb.connect()
+        self._con.execute("SET TimeZone = 'UTC'")
+        self._con.execute("SET parquet_metadata_cache = true")
+        if threads:
+            self._con.execute(f"SET threads = {int(threads)}")
+        self._point_views(self._snapshot)
+
+    # -- opening and creating -------------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: str | Path) -> Store:
+        """Open an existing store; a clear error if ``root`` is none or too old."""
+        return cls(Path(root))
+
+    @classmethod
+    def create(cls, root: str | Path, *, as_of: dt.date | None = None) -> Store:
+        """Create an empty store at ``root`` (a new or empty folder)."""
+        root = Path(root)
+        if (root / "store.json").exists():
+            raise WorkbenchError("store_exists", f"--out {root}: a store already exists there")
+        root.mkdir(parents=True, exist_ok=True)
+        for name, spec in TABLES.items():
+            (root / name).mkdir(exist_ok=True)
+            pq.write_table(spec.schema.empty_table(), root / name / EMPTY)
+        write_snapshot(empty_snapshot(root, as_of.isoformat() if as_of else None))
+        return cls(root)
+
+    # -- reading --------------------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The latest committed snapshot (re-read if a writer has committed since)."""
+        self.refresh()
+        return self._snapshot
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The sample's fixed 'today'; None for stores users build."""
+        value = self.snapshot.as_of
+        return dt.date.fromisoformat(value) if value else None
+
+    def refresh(self) -> bool:
+        """Follow the latest commit; True if the views moved."""
+        stamp = manifest_stamp(self.root)
+        if stamp == self._stamp:
+            return False
+        with self._lock:
+            if stamp == self._stamp:
+                return False
+            snapshot = read_snapshot(self.root)
+            self._point_views(snapshot)
+            self._snapshot, self._stamp = snapshot, stamp
+            return True
+
+    def _point_views(self, snapshot: Snapshot) -> None:
+        for table in TABLES:
+            paths = snapshot.paths(table) or [str(self.root / table / EMPTY)]
+            listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+            self._con.execute(
+                f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM "
+                f"read_parquet([{listed}], hive_partitioning = false)"
+            )
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB cursor (one per thread) over the latest snapshot's views."""
+        self.refresh()
+        return self._con.cursor()
+
+    def sql(self, query: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run ``query`` with bound ``params`` on the latest snapshot; a pandas DataFrame."""
+        with self.cursor() as cur:
+            return cur.execute(query, params).df()
+
+    def table(self, name: str) -> pa.Table:
+        """A whole canonical table as Arrow (meant for small tables such as sites)."""
+        if name not in TABLES:
+            raise WorkbenchError(
+                "unknown_table", f"unknown table {name!r}; expected one of: {', '.join(TABLES)}"
+            )
+        with self.cursor() as cur:
+            return cur.execute(f"SELECT * FROM {name}").fetch_arrow_table()
+
+    # -- writing --------------------------------------------------------------------------
+
+    @contextmanager
+    def batch(self, *, timeout: float = 30.0) -> Iterator[Batch]:
+        """Take the writers' turn for one batch; committed when the block ends without error."""
+        with write_batch(self.root, timeout) as batch:
+            yield batch
+        self.refresh()
+
+    def close(self) -> None:
+        self._con.close()
