@@ -20,7 +20,9 @@ class WorkbenchError(ValueError):
         return self.message
 
 
-def invalid(param: str, value: object, valid: str | Iterable[object]) -> WorkbenchError:
+def invalid(
+    param: str, value: object, valid: str | Iterable[object], code: str = "invalid_parameter"
+) -> WorkbenchError:
     """An error for a bad parameter value, naming the parameter, the value and what is valid."""
     if not isinstance(valid, str):
         choices = [str(v) for v in valid]
