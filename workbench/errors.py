@@ -30,6 +30,4 @@ def invalid(
             f", … ({len(choices)} in all)" if len(choices) > 40 else ""
         )
         valid = f"one of: {shown}"
-    return WorkbenchError(
-        "invalid_parameter", f"{param}: invalid value {value!r}; expected {valid}"
-    )
+    return WorkbenchError(code, f"{param}: invalid value {value!r}; expected {valid}")
