@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from workbench.errors import invalid
 from workbench.paths import default_sample_store
 from workbench.sample.build import Progress, ensure_sample_store
 from workbench.store import Store
@@ -65,6 +66,14 @@ class Workbench:
     def sql(self, query: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run SQL with bound parameters on the latest data (tables: sites, sessions, events)."""
         return self.store.sql(query, params)
+
+    def site(self, site_id: str) -> dict[str, object]:
+        """One site's row (no secrets); an unknown id is an error listing the valid ones."""
+        sites = self.sites()
+        match = sites[sites["site_id"] == site_id]
+        if match.empty:
+            raise invalid("site", site_id, sites["site_id"].tolist(), code="unknown_site")
+        return {k: _plain(v) for k, v in match.iloc[0].items()}
 
     def sites(self) -> pd.DataFrame:
         """The sites with their time zones and vendor identities (no secrets)."""

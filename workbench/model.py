@@ -28,6 +28,7 @@ class Column:
     meaning: str
     serves: str = ""
     required: bool = False
+    unique: bool = False  # (nearly) one value per row: stored without dictionary or statistics
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,12 @@ class Table:
     @property
     def schema(self) -> pa.Schema:
         return pa.schema([pa.field(c.name, c.type, nullable=not c.required) for c in self.columns])
+
+    @property
+    def parquet_options(self) -> dict[str, list[str]]:
+        """Dictionary encoding and statistics for every column but the unique ids."""
+        repeated = [c.name for c in self.columns if not c.unique]
+        return {"use_dictionary": repeated, "write_statistics": repeated}
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -57,7 +64,10 @@ class Table:
 
 
 def _c(name: str, type_: pa.DataType, meaning: str, serves: str = "", required: bool = False):
-    return Column(name, type_, meaning, serves, required)
+    return Column(name, type_, meaning, serves, required, unique=name in UNIQUE)
+
+
+UNIQUE = {"session_id", "visitor_id", "first_session_id", "event_id", "ip_address"}
 
 
 S, INT, D, B, T = pa.string(), pa.int64(), pa.float64(), pa.bool_(), TIMESTAMP
@@ -418,6 +428,8 @@ def conform(name: str, data: pa.Table) -> pa.Table:
     Unknown columns, missing required columns and required nulls are errors naming them.
     """
     spec = table(name)
+    if data.schema.equals(spec.schema):
+        return data
     unknown = [c for c in data.column_names if c not in spec.names]
     if unknown:
         raise WorkbenchError(

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from workbench.store import Store
+from workbench.core import Workbench
+from workbench.errors import invalid
 
 # Ties in users are broken by the location whose first session of the period started
 # earliest: the rule that reproduces the order of Opentracker's documented top list.
@@ -21,9 +22,19 @@ ORDER BY users DESC, first_session ASC, code ASC
 """
 
 
-def top_countries(store: Store, site_id: str, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+def top_countries(
+    wb: Workbench, site_id: str, start: dt.datetime, end: dt.datetime
+) -> pd.DataFrame:
     """Countries of ``site_id``'s visits in [start, end): users (exact), sessions, share of users."""
-    rows = store.sql(TOP_COUNTRIES_SQL, {"site": site_id, "start": start, "end": end})
+    wb.site(site_id)
+    if end <= start:
+        raise invalid(
+            "end",
+            end.isoformat(),
+            f"an instant after start {start.isoformat()}",
+            code="invalid_interval",
+        )
+    rows = wb.sql(TOP_COUNTRIES_SQL, {"site": site_id, "start": start, "end": end})
     total = rows["users"].sum()
     rows["share"] = rows["users"] / total if total else 0.0
     return rows.drop(columns="first_session")

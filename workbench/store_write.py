@@ -9,16 +9,18 @@ finds a journal left by a dead one deletes the dead batch's files before it star
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from workbench.errors import WorkbenchError
@@ -28,7 +30,8 @@ from workbench.model import TABLES, conform
 LOCK = ".lock"
 JOURNAL = ".batch-in-progress"
 TIME_COLUMN = {"sessions": "start_ts", "events": "ts"}
-PARQUET_OPTIONS = {"compression": "zstd", "row_group_size": 122_880}
+PARQUET_OPTIONS = {"compression": "zstd"}
+ROW_GROUP = 65_536  # rows; appends smaller than this make one row group each
 
 
 @contextmanager
@@ -57,8 +60,59 @@ def writer_lock(root: Path, timeout: float, name: str = LOCK) -> Iterator[None]:
         os.close(fd)  # closing releases the flock
 
 
+class _OpenFile:
+    """A Parquet file a batch is filling: rows are buffered into row groups of ROW_GROUP."""
+
+    def __init__(self, final: Path, table: str, pool: ThreadPoolExecutor) -> None:
+        self.final = final
+        self.tmp = final.with_name(f".{final.name}.tmp")
+        spec = TABLES[table]
+        self.writer = pq.ParquetWriter(
+            self.tmp, spec.schema, **PARQUET_OPTIONS, **spec.parquet_options
+        )
+        self.pool = pool
+        self.last: Future | None = None  # row groups of one file are written in order
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
+        self.rows, self.min_ts, self.max_ts = 0, None, None
+
+    def write(self, part: pa.Table, ms: np.ndarray) -> None:
+        self.pending.append(part)
+        self.pending_rows += part.num_rows
+        self.rows += part.num_rows
+        low, high = int(ms[0]), int(ms[-1])
+        self.min_ts = low if self.min_ts is None else min(self.min_ts, low)
+        self.max_ts = high if self.max_ts is None else max(self.max_ts, high)
+        if self.pending_rows >= ROW_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered rows as row groups, in the background, after the previous ones."""
+        if self.pending:
+            rows, previous = pa.concat_tables(self.pending), self.last
+            self.pending, self.pending_rows = [], 0
+            self.last = self.pool.submit(self._write_after, previous, rows)
+
+    def _write_after(self, previous: Future | None, rows: pa.Table) -> None:
+        if previous is not None:
+            previous.result()
+        self.writer.write_table(rows, row_group_size=ROW_GROUP)
+
+    def close(self) -> None:
+        self.flush()
+        if self.last is not None:
+            self.last.result()
+        self.writer.close()
+
+
 class Batch:
-    """The files one writer adds in one turn; committed together or not at all."""
+    """The files one writer adds in one turn; committed together or not at all.
+
+    Rows go to one file per table and UTC month, in row groups of about ROW_GROUP rows
+    written in the order they were appended (each append sorted by time): appended in
+    time order, as generators and ingests do, a file's row groups prune by time as day
+    partitions would, without the cost of a file per day.
+    """
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.base = snapshot
@@ -66,6 +120,8 @@ class Batch:
         self.added: dict[str, list[FileEntry]] = {t: [] for t in TABLES}
         self.replaced_sites = False
         self.written: list[Path] = []
+        self._open: dict[tuple[str, str], _OpenFile] = {}
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-write")
 
     def append(self, table: str, data: pa.Table) -> int:
         """Add rows to ``sessions`` or ``events``; returns the number of rows added."""
@@ -77,41 +133,60 @@ class Batch:
         data = conform(table, data)
         if data.num_rows == 0:
             return 0
-        column = TIME_COLUMN[table]
-        days = pc.strftime(data.column(column), format="%Y-%m-%d")
-        for day in pc.unique(days).to_pylist():
-            part = data.filter(pc.equal(days, day)).sort_by(column)
-            self._write(table, f"{table}/date={day}", part, column)
+        ms = data.column(TIME_COLUMN[table]).cast(pa.int64()).to_numpy()
+        if (np.diff(ms) < 0).any():
+            order = np.argsort(ms, kind="stable")
+            data, ms = data.take(pa.array(order)), ms[order]
+        months = ms.astype("datetime64[ms]").astype("datetime64[M]")
+        cuts = [0, *(np.flatnonzero(months[1:] != months[:-1]) + 1), len(ms)]
+        for lo, hi in itertools.pairwise(cuts):
+            self._file(table, str(months[lo])).write(data.slice(lo, hi - lo), ms[lo:hi])
         return data.num_rows
+
+    def _file(self, table: str, month: str) -> _OpenFile:
+        key = (table, month)
+        if key not in self._open:
+            directory = self.base.root / table / f"month={month}"
+            directory.mkdir(parents=True, exist_ok=True)
+            final = directory / f"part-{self.number:08d}.parquet"
+            self._open[key] = _OpenFile(final, table, self._pool)
+            self.written += [self._open[key].tmp, final]
+        return self._open[key]
 
     def put_sites(self, sites: pa.Table) -> None:
         """Replace the whole sites table."""
         sites = conform("sites", sites)
-        self.added["sites"] = []
-        self._write("sites", "sites", sites, None, name=f"sites-{self.number:08d}.parquet")
+        final = self.base.root / "sites" / f"sites-{self.number:08d}.parquet"
+        tmp = final.with_name(f".{final.name}.tmp")
+        self.written += [tmp, final]
+        pq.write_table(sites, tmp, **PARQUET_OPTIONS)
+        self._publish(tmp, final)
+        self.added["sites"] = [self._entry(final, sites.num_rows)]
         self.replaced_sites = True
 
-    def _write(
-        self, table: str, folder: str, data: pa.Table, ts: str | None, name: str = ""
-    ) -> None:
-        name = name or f"part-{self.number:08d}-{len(self.added[table]):05d}.parquet"
-        directory = self.base.root / folder
-        directory.mkdir(parents=True, exist_ok=True)
-        final = directory / name
-        tmp = directory / f".{name}.tmp"
-        self.written += [tmp, final]
-        pq.write_table(data, tmp, **PARQUET_OPTIONS)
+    def close(self) -> None:
+        """Finish every open file and move it into place (still invisible until committed)."""
+        for (table, _), f in sorted(self._open.items()):
+            f.close()
+            self._publish(f.tmp, f.final)
+            self.added[table].append(self._entry(f.final, f.rows, f.min_ts, f.max_ts))
+        self._open.clear()
+        self._pool.shutdown()
+
+    def abandon(self) -> None:
+        """Close open files without publishing them; the caller deletes what was written."""
+        self._pool.shutdown(cancel_futures=True)
+        for f in self._open.values():
+            f.writer.close()
+        self._open.clear()
+
+    def _publish(self, tmp: Path, final: Path) -> None:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, final)
-        bounds = {}
-        if ts is not None:
-            ms = data.column(ts).cast(pa.int64())
-            bounds = {"min_ts": pc.min(ms).as_py(), "max_ts": pc.max(ms).as_py()}
-        entry = FileEntry(
-            str(final.relative_to(self.base.root)), data.num_rows, self.number, **bounds
-        )
-        self.added[table].append(entry)
+
+    def _entry(self, path: Path, rows: int, low: int | None = None, high: int | None = None):
+        return FileEntry(str(path.relative_to(self.base.root)), rows, self.number, low, high)
 
     def snapshot(self) -> Snapshot:
         """The snapshot this batch commits."""
@@ -134,10 +209,12 @@ def write_batch(root: Path, timeout: float = 30.0) -> Iterator[Batch]:
         journal.write_text(json.dumps({"batch": batch.number, "pid": os.getpid()}))
         try:
             yield batch
+            batch.close()
             for path in {Path(root / e.path).parent for es in batch.added.values() for e in es}:
                 fsync_dir(path)
             write_snapshot(batch.snapshot())
         except BaseException:
+            batch.abandon()
             _delete(batch.written)
             raise
         finally:

@@ -8,8 +8,10 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.credentials import hash_password
 from workbench.manifest import read_snapshot
@@ -56,6 +58,30 @@ def _traffic(
     return generate(start=start, end=end, seed=seed, sessions=sessions, skip=skip)
 
 
+def until_local_end(
+    chunk: tuple[pa.Table, pa.Table], last_day: dt.date
+) -> tuple[pa.Table, pa.Table]:
+    """The sessions (and their events) that start by the end of ``last_day`` in their site's zone."""
+    sessions, events = chunk
+    site_ids = [str(s["site_id"]) for s in sample_sites.SAMPLE_SITES]
+    cutoffs = pa.array(
+        [
+            dt.datetime.combine(
+                last_day + dt.timedelta(days=1), dt.time(), ZoneInfo(sample_sites.site_zone(s))
+            )
+            for s in site_ids
+        ],
+        pa.timestamp("ms", tz="UTC"),
+    )
+    cutoff = cutoffs.take(pc.index_in(sessions.column("site_id"), pa.array(site_ids)))
+    keep = pc.less(sessions.column("start_ts"), cutoff)
+    if pc.all(keep).as_py():
+        return chunk
+    sessions = sessions.filter(keep)
+    events = events.filter(pc.is_in(events.column("session_id"), sessions.column("session_id")))
+    return sessions, events
+
+
 def write_traffic(
     store: Store,
     chunks: Iterator[tuple[pa.Table, pa.Table]],
@@ -99,9 +125,11 @@ def build_sample_store(
         batch.append("sessions", fixtures["sessions"])
         batch.append("events", fixtures["events"])
     skip = {sample_sites.OPENTRACKER: {sample_sites.AS_OF}}
-    end = sample_sites.AS_OF + dt.timedelta(days=1)
+    end = sample_sites.AS_OF + dt.timedelta(days=2)  # UTC days reaching the last local day
     chunks = _traffic(sample_start(), end, seed, None, skip)
-    write_traffic(store, chunks, progress=progress)
+    write_traffic(
+        store, (until_local_end(c, sample_sites.AS_OF) for c in chunks), progress=progress
+    )
     (Path(out) / FINGERPRINT_FILE).write_text(fingerprint())
     return store
 

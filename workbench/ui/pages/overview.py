@@ -20,7 +20,7 @@ days = st.selectbox("Period", [1, 7, 30, 90, 365], index=2, key="overview_days",
 end = clock.now
 start = end - dt.timedelta(days=days)
 st.caption(f"Now = {end:%Y-%m-%d %H:%M} UTC ({clock.source}); site time zone {zone}.")
-rows = top_countries(wb.store, site_id, start, end)
+rows = top_countries(wb, site_id, start, end)
 left, right = st.columns(2)
 left.metric("Users", f"{rows['users'].sum():,}")
 right.metric("Sessions", f"{rows['sessions'].sum():,}")
