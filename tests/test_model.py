@@ -116,3 +116,14 @@ def test_time_columns_are_utc_milliseconds() -> None:
         for col in spec.columns:
             if pa.types.is_timestamp(col.type):
                 assert col.type.unit == "ms" and col.type.tz == "UTC"
+
+
+def test_conform_checks_required_nulls_even_when_the_schema_matches() -> None:
+    full = conform(
+        "sites", pa.table({"site_id": ["s"], "name": ["n"], "kind": ["web"], "time_zone": ["UTC"]})
+    )
+    broken = full.set_column(
+        0, pa.field("site_id", pa.string(), nullable=False), pa.array([None], pa.string())
+    )
+    with pytest.raises(WorkbenchError, match=r"sites\.site_id"):
+        conform("sites", broken)

@@ -423,34 +423,41 @@ def table(name: str) -> Table:
 
 
 def conform(name: str, data: pa.Table) -> pa.Table:
-    """``data`` as table ``name``'s schema: columns in order, missing nullable ones as nulls.
+    """``data`` with table ``name``'s columns in order, missing nullable ones as nulls.
 
-    Unknown columns, missing required columns and required nulls are errors naming them.
+    Values are cast to the column types. Unknown columns, missing required columns and
+    nulls in required columns are errors naming them.
     """
     spec = table(name)
-    if data.schema.equals(spec.schema):
-        return data
-    unknown = [c for c in data.column_names if c not in spec.names]
-    if unknown:
-        raise WorkbenchError(
-            "unknown_column",
-            f"{name}: unknown column(s) {', '.join(unknown)}; expected: {', '.join(spec.names)}",
-        )
-    missing = [c.name for c in spec.columns if c.required and c.name not in data.column_names]
-    if missing:
-        raise WorkbenchError(
-            "missing_column", f"{name}: missing required column(s) {', '.join(missing)}"
-        )
+    if list(data.column_names) != list(spec.names):
+        _check_names(spec, data.column_names)
     arrays = []
     for col in spec.columns:
         if col.name in data.column_names:
-            arr = data.column(col.name).cast(col.type)
-            if col.required and arr.null_count:
-                raise WorkbenchError(
-                    "null_value",
-                    f"{name}.{col.name}: {arr.null_count} null value(s) in a required column",
-                )
+            arr = data.column(col.name)
+            if arr.type != col.type:
+                arr = arr.cast(col.type)
         else:
             arr = pa.nulls(data.num_rows, col.type)
+        if col.required and arr.null_count:
+            raise WorkbenchError(
+                "null_value",
+                f"{name}.{col.name}: {arr.null_count} null value(s) in a required column",
+            )
         arrays.append(arr)
     return pa.Table.from_arrays(arrays, schema=spec.schema)
+
+
+def _check_names(spec: Table, names: list[str]) -> None:
+    unknown = [c for c in names if c not in spec.names]
+    if unknown:
+        raise WorkbenchError(
+            "unknown_column",
+            f"{spec.name}: unknown column(s) {', '.join(unknown)}; "
+            f"expected: {', '.join(spec.names)}",
+        )
+    missing = [c.name for c in spec.columns if c.required and c.name not in names]
+    if missing:
+        raise WorkbenchError(
+            "missing_column", f"{spec.name}: missing required column(s) {', '.join(missing)}"
+        )
