@@ -5,11 +5,14 @@ A store is a folder::
     store.json                       the manifest (this module), replaced with os.replace
     .lock                            the writers' lock (see store_write)
     sites/sites-<version>.parquet    the whole sites table, rewritten on each change
-    sessions/date=YYYY-MM-DD/part-<batch>.parquet   sorted by start_ts, UTC date of start
-    events/date=YYYY-MM-DD/part-<batch>.parquet     sorted by ts, UTC date of ts
+    sessions/month=YYYY-MM/part-<batch>.parquet    a batch's sessions starting in that UTC month
+    events/month=YYYY-MM/part-<batch>.parquet      a batch's events of that UTC month
     <table>/_empty.parquet           zero rows, carries the schema when a table has no data
 
-Readers only ever read files the manifest lists, so a batch is visible whole or not at all.
+Within a file, row groups of about 64k rows follow the order of the batch's appends, each
+append sorted by time, and the manifest keeps each file's first and last instant: a query
+for a few days reads only the files and row groups that overlap them. Readers only ever
+read files the manifest lists, so a batch is visible whole or not at all.
 Spark reads the data as it lies: ``spark.read.parquet(*snapshot.paths("sessions"))`` (or the
 folders themselves, whose ``_``/``.`` files it skips).
 """
