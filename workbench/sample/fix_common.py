@@ -192,6 +192,23 @@ def pageview_events(
     return action_events(session, actions, titles, event_ids)
 
 
+def numbered_visits(
+    visits: list, prefix: str, width: int, titles: dict[str, str]
+) -> tuple[list[Row], list[Row]]:
+    """(session, urls, times) visits in start order: session ids, first_session_id, pageviews."""
+    visits.sort(key=lambda v: (v[0]["start_ts"], v[0]["visitor_id"]))
+    sessions, events, first_ids = [], [], {}
+    for n, (session, urls, times) in enumerate(visits, start=1):
+        session["session_id"] = f"{prefix}-s{n:0{width}d}"
+        if session["visit_number"] == 1:
+            first_ids[session["visitor_id"]] = session["session_id"]
+        sessions.append(session)
+        events += pageview_events(session, urls, times, titles)
+    for session in sessions:
+        session["first_session_id"] = first_ids.get(session["visitor_id"])
+    return sessions, events
+
+
 def action_events(
     session: Row,
     actions: Sequence[tuple[int, str, str]],

@@ -14,8 +14,8 @@ from workbench.sample.fix_common import (
     Row,
     find_city,
     local_ms,
+    numbered_visits,
     page_fields,
-    pageview_events,
     place_fields,
     referrer_domain,
     utc,
@@ -179,14 +179,4 @@ def build(spec: dict) -> tuple[list[Row], list[Row]]:
     for group in spec["groups"]:
         first_n = len({v[0]["visitor_id"] for v in visits}) + 1
         visits += _group_visits(group, pins.get(group["name"]), spec, draw, first_n)
-    visits.sort(key=lambda v: (v[0]["start_ts"], v[0]["visitor_id"]))
-    sessions, events, first_ids = [], [], {}
-    for n, (session, urls, times) in enumerate(visits, start=1):
-        session["session_id"] = f"{PREFIX}-s{n:03d}"
-        if session["visit_number"] == 1:
-            first_ids[session["visitor_id"]] = session["session_id"]
-        sessions.append(session)
-        events += pageview_events(session, urls, times, PAGES)
-    for session in sessions:
-        session["first_session_id"] = first_ids.get(session["visitor_id"])
-    return sessions, events
+    return numbered_visits(visits, PREFIX, 3, PAGES)

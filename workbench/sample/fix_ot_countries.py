@@ -18,8 +18,8 @@ from workbench.sample.fix_common import (
     Row,
     country_cities,
     local_ms,
+    numbered_visits,
     page_fields,
-    pageview_events,
     place_fields,
     referrer_domain,
     utc,
@@ -261,19 +261,4 @@ def build(spec: dict) -> tuple[list[Row], list[Row]]:
                 latest = _latest_first(count, day_end)
                 first = _daytime(anchor + 1, latest, visitor["longitude"] or 0.0, draw)
             visits += _visitor_visits(visitor, first, count, day_end, draw)
-    return _numbered(visits)
-
-
-def _numbered(visits: list) -> tuple[list[Row], list[Row]]:
-    """Session ids in start order, first_session_id, and the pageview events."""
-    visits.sort(key=lambda v: (v[0]["start_ts"], v[0]["visitor_id"]))
-    sessions, events, first_ids = [], [], {}
-    for n, (session, urls, times) in enumerate(visits, start=1):
-        session["session_id"] = f"{PREFIX}-s{n:04d}"
-        if session["visit_number"] == 1:
-            first_ids[session["visitor_id"]] = session["session_id"]
-        sessions.append(session)
-        events += pageview_events(session, urls, times, TITLES)
-    for session in sessions:
-        session["first_session_id"] = first_ids.get(session["visitor_id"])
-    return sessions, events
+    return numbered_visits(visits, PREFIX, 4, TITLES)
