@@ -28,7 +28,7 @@ class Column:
     meaning: str
     serves: str = ""
     required: bool = False
-    unique: bool = False  # (nearly) one value per row: stored without dictionary or statistics
+    unique: bool = False  # (nearly) one value per row: stored without a dictionary
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,18 @@ class Table:
 
     @property
     def parquet_options(self) -> dict[str, list[str]]:
-        """Dictionary encoding and statistics for every column but the unique ids."""
-        repeated = [c.name for c in self.columns if not c.unique]
-        return {"use_dictionary": repeated, "write_statistics": repeated}
+        """How the store writes the table's Parquet files.
+
+        Dictionaries for every column but the unique ids. Statistics only where they can
+        prune a row group: times and numbers (rows are sorted by time) and site_id (a
+        batch often holds one site); min/max of other strings span everything.
+        """
+        return {
+            "use_dictionary": [c.name for c in self.columns if not c.unique],
+            "write_statistics": [
+                c.name for c in self.columns if c.type != pa.string() or c.name == "site_id"
+            ],
+        }
 
     @property
     def names(self) -> tuple[str, ...]:
