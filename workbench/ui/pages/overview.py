@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -19,7 +20,8 @@ days = st.selectbox("Period", [1, 7, 30, 90, 365], index=2, key="overview_days",
                     format_func=lambda d: f"last {d} day{'s' if d > 1 else ''}")  # fmt: skip
 end = clock.now
 start = end - dt.timedelta(days=days)
-st.caption(f"Now = {end:%Y-%m-%d %H:%M} UTC ({clock.source}); site time zone {zone}.")
+local_now = end.astimezone(ZoneInfo(zone))
+st.caption(f"Now = {local_now:%Y-%m-%d %H:%M} {zone} ({clock.source}).")
 rows = top_countries(wb, site_id, start, end)
 left, right = st.columns(2)
 left.metric("Users", f"{rows['users'].sum():,}")
