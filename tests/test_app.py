@@ -23,7 +23,10 @@ def test_overview_shows_the_documented_day_for_opentracker() -> None:
     assert not page.exception
     page.selectbox(key="overview_site").select("www.opentracker.net").run()
     page.selectbox(key="overview_days").select(1).run()
-    assert page.caption[0].value == "Now = 2024-11-19 23:59 America/New_York (sample as_of 2024-11-19)."
+    assert (
+        page.caption[0].value
+        == "Now = 2024-11-19 23:59 America/New_York (sample as_of 2024-11-19)."
+    )
     metrics = {m.label: m.value for m in page.metric}
     assert metrics == {"Users": "1,876", "Sessions": "2,151"}
     top = page.dataframe[0].value

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from workbench.errors import WorkbenchError
-from workbench.model import EVENTS, SESSIONS, SITES, TABLES, conform, table
+from workbench.model import EVENTS, SESSIONS, SITES, TABLES, conform, markdown, table
 
 # Seed 001's `field` list (the session list's columns), verbatim.
 OPENTRACKER_SESSION_FIELDS = """lastEvent duration status flag country visits_pageviews currentPage
@@ -127,3 +128,8 @@ def test_conform_checks_required_nulls_even_when_the_schema_matches() -> None:
     )
     with pytest.raises(WorkbenchError, match=r"sites\.site_id"):
         conform("sites", broken)
+
+
+def test_docs_model_md_is_current() -> None:
+    docs = Path(__file__).resolve().parent.parent / "docs" / "model.md"
+    assert docs.read_text() == markdown(), "regenerate it: workbench model > docs/model.md"

@@ -96,6 +96,14 @@ def info(data: Path | None, as_json: bool) -> None:
     click.echo(_describe(facts))
 
 
+@main.command()
+def model() -> None:
+    """Print the data model (every table and column) as Markdown."""
+    from workbench.model import markdown
+
+    click.echo(markdown(), nl=False)
+
+
 def _describe(facts: dict) -> str:
     rows = facts["rows"]
     lines = [

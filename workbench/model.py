@@ -470,3 +470,21 @@ def _check_names(spec: Table, names: list[str]) -> None:
         raise WorkbenchError(
             "missing_column", f"{spec.name}: missing required column(s) {', '.join(missing)}"
         )
+
+
+def markdown() -> str:
+    """Every table and column as Markdown (what docs/model.md holds; `workbench model`)."""
+    lines = [
+        "# Data model",
+        "",
+        "Generated from `workbench/model.py` by `workbench model > docs/model.md`; a test keeps",
+        "it current. Sources: `ot` Opentracker (seeds 000, 001), `countly` (002), `clicky` (003),",
+        "`giosg` (004). Timestamps are UTC instants in milliseconds.",
+    ]
+    for spec in TABLES.values():
+        lines += ["", f"## {spec.name}", "", spec.purpose, ""]
+        lines += ["| column | type | required | meaning | serves |", "|---|---|---|---|---|"]
+        for c in spec.columns:
+            cells = [f"`{c.name}`", str(c.type), "yes" if c.required else "", c.meaning, c.serves]
+            lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+    return "\n".join(lines) + "\n"
