@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from workbench.store import Store
+from workbench.store_write import ROW_GROUP
 
 ROWS = 500
 DAY0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -60,11 +61,12 @@ def read(root: str, expected: int, deadline_s: float, out: str) -> None:
 
 
 def write_and_die(root: str, marker: str) -> None:
-    """Start one big batch, say so, and keep writing files slowly until killed."""
+    """Start one big batch, write real row groups, say so, and keep writing until killed."""
     store = Store.open(root)
     with store.batch(timeout=60) as batch:
+        batch.append("sessions", sessions(100, rows=2 * ROW_GROUP, days=1))
         for day in range(1000):
-            batch.append("sessions", sessions(100 + day, rows=50, days=1))
+            batch.append("sessions", sessions(101 + day, rows=50, days=1))
             Path(marker).touch()
             time.sleep(0.05)
 

@@ -119,8 +119,8 @@ def test_writer_killed_mid_batch_leaves_no_partial_batch(store: Store, tmp_path)
     time.sleep(0.5)  # the doomed batch is streaming rows to disk now
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
-    doomed = [p for p in (store.root / "sessions").rglob(".part-*.tmp") if p.stat().st_size]
-    assert doomed, "the victim should have been writing when it died"
+    doomed = [p.stat().st_size for p in (store.root / "sessions").rglob(".part-*.tmp")]
+    assert max(doomed, default=0) > 1_000_000, "the victim should have written row groups"
 
     reader = Store.open(store.root)
     assert reader.sql("SELECT count(*) AS n FROM sessions")["n"][0] == ROWS
