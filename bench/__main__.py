@@ -7,10 +7,10 @@ import datetime as dt
 import platform
 from pathlib import Path
 
-from bench import foundation
+from bench import foundation, layout
 
 HERE = Path(__file__).resolve().parent
-SUITES = {"foundation": foundation.run}
+SUITES = {"foundation": foundation.run, "layout": lambda sessions: layout.run()}
 
 
 def main() -> None:

@@ -178,3 +178,17 @@ def test_existing_store_is_not_overwritten(store: Store) -> None:
 def test_as_of_is_recorded(tmp_path: Path) -> None:
     assert Store.create(tmp_path / "s", as_of=dt.date(2024, 11, 19)).as_of == dt.date(2024, 11, 19)
     assert read_snapshot(tmp_path / "s").as_of == "2024-11-19"
+
+
+def test_scan_reads_only_the_files_overlapping_a_window(store: Store) -> None:
+    with store.batch() as batch:
+        batch.append("sessions", sessions(0, rows=10, days=1))  # January 2024
+        batch.append("sessions", sessions(40, rows=10, days=1))  # February 2024
+    feb = dt.datetime(2024, 2, 1, tzinfo=dt.UTC)
+    scan = store.scan("sessions", feb, feb + dt.timedelta(days=29))
+    assert "month=2024-02" in scan and "month=2024-01" not in scan
+    assert store.sql(f"SELECT count(*) AS n FROM {scan}")["n"][0] == 10
+    empty = store.scan("sessions", feb.replace(year=2030), feb.replace(year=2031))
+    assert store.sql(f"SELECT count(*) AS n FROM {empty}")["n"][0] == 0
+    with pytest.raises(WorkbenchError, match="unknown table"):
+        store.scan("visits")

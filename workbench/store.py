@@ -97,12 +97,37 @@ class Store:
 
     def _point_views(self, snapshot: Snapshot) -> None:
         for table in TABLES:
-            paths = snapshot.paths(table) or [str(self.root / table / EMPTY)]
-            listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
             self._con.execute(
-                f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM "
-                f"read_parquet([{listed}], hive_partitioning = false)"
+                f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM {self._scan(snapshot, table)}"
             )
+
+    def scan(
+        self, table: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> str:
+        """SQL for ``table`` read from only the files overlapping [start, end).
+
+        Store-made file paths, quoted: no caller value reaches the text. A newest-first
+        session list that widens its window day by day reads a file or two this way
+        (``bench/layout.py``: 9 ms at 10M sessions, against 31 ms through the view).
+        """
+        if table not in TABLES:
+            raise WorkbenchError(
+                "unknown_table", f"unknown table {table!r}; expected one of: {', '.join(TABLES)}"
+            )
+        return self._scan(self.snapshot, table, start, end)
+
+    def _scan(
+        self,
+        snapshot: Snapshot,
+        table: str,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+    ) -> str:
+        low = int(start.timestamp() * 1000) if start else None
+        high = int(end.timestamp() * 1000) if end else None
+        paths = snapshot.paths(table, low, high) or [str(self.root / table / EMPTY)]
+        listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+        return f"read_parquet([{listed}], hive_partitioning = false)"
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB cursor (one per thread) over the latest snapshot's views."""
