@@ -47,6 +47,19 @@ def test_sample_generates_a_store_of_the_asked_size(tmp_path) -> None:
     assert facts["first_session"] >= "2024-11-09"
 
 
+def test_compact_merges_a_generated_store(tmp_path) -> None:
+    out = str(tmp_path / "gen")
+    assert invoke("sample", "--sessions", "3000", "--days", "40", "--out", out).exit_code == 0
+    before = json.loads(invoke("info", "--data", out, "--json").output)
+    result = invoke("compact", "--data", out)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("4 files merged")  # November's two, for each table
+    after = json.loads(invoke("info", "--data", out, "--json").output)
+    assert after["rows"] == before["rows"]
+    assert after["files"] == {"sessions": 2, "events": 2}
+    assert before["files"] == {"sessions": 3, "events": 3}
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -192,3 +192,69 @@ def test_scan_reads_only_the_files_overlapping_a_window(store: Store) -> None:
     assert store.sql(f"SELECT count(*) AS n FROM {empty}")["n"][0] == 0
     with pytest.raises(WorkbenchError, match="unknown table"):
         store.scan("visits")
+
+
+T0 = 1_700_000_000.0
+
+
+def test_compaction_merges_small_batches_into_one_file_per_month(store: Store) -> None:
+    for b in range(6):  # six small batches, as a server writing per request makes
+        with store.batch(clock=lambda: T0) as batch:
+            batch.append("sessions", sessions(b, rows=20, days=1))
+    before = store.sql("SELECT * FROM sessions ORDER BY session_id")
+    old = [store.root / e.path for e in store.snapshot.entries("sessions")]
+    assert len(old) == 6
+
+    assert store.compact(clock=lambda: T0) == 6
+    entries = store.snapshot.entries("sessions")
+    assert len(entries) == 1 and entries[0].rows == 120
+    assert store.sql("SELECT * FROM sessions ORDER BY session_id").equals(before)
+    assert entries[0].min_ts == int(before["start_ts"].min().timestamp() * 1000)
+    assert store.compact(clock=lambda: T0) == 0, "nothing left to merge"
+
+
+def test_replaced_files_outlive_their_snapshot_by_the_grace_period(store: Store) -> None:
+    from workbench.store_write import GRACE_S
+
+    for b in range(3):
+        with store.batch(clock=lambda: T0) as batch:
+            batch.append("sessions", sessions(b, rows=5, days=1))
+    old = [store.root / e.path for e in store.snapshot.entries("sessions")]
+    store.compact(clock=lambda: T0)
+    assert {p for p, _ in store.snapshot.garbage} == {str(p.relative_to(store.root)) for p in old}
+
+    with store.batch(clock=lambda: T0 + GRACE_S - 1):  # a reader may still be on them
+        pass
+    assert all(p.exists() for p in old)
+    with store.batch(clock=lambda: T0 + GRACE_S + 1):
+        pass
+    assert not any(p.exists() for p in old)
+    assert store.snapshot.garbage == ()
+    assert store.sql("SELECT count(*) AS n FROM sessions")["n"][0] == 15
+
+
+def test_recovery_keeps_garbage_in_its_grace_and_deletes_strays(store: Store) -> None:
+    from workbench.store_write import JOURNAL, recover
+
+    for b in range(2):
+        with store.batch() as batch:
+            batch.append("sessions", sessions(b, rows=5, days=1))
+    store.compact()
+    stray = store.root / "sessions" / "month=2024-01" / ".part-00000099.parquet.tmp"
+    stray.write_bytes(b"PAR1")
+    (store.root / JOURNAL).write_text("{}")  # as a writer killed mid-batch leaves it
+    assert recover(store.root) == [str(stray.relative_to(store.root))]
+    assert all((store.root / p).exists() for p, _ in store.snapshot.garbage)
+
+
+def test_a_site_change_retires_the_old_sites_file(store: Store) -> None:
+    from workbench.credentials import hash_password
+    from workbench.sample.sites import sample_sites_table
+
+    for _ in range(2):
+        with store.batch() as batch:
+            batch.put_sites(sample_sites_table(hash_password))
+    (current,) = store.snapshot.entries("sites")
+    assert [p for p, _ in store.snapshot.garbage] == ["sites/sites-00000001.parquet"]
+    assert current.path == "sites/sites-00000002.parquet"
+    assert len(store.sql("SELECT * FROM sites")) == 4

@@ -97,6 +97,17 @@ def info(data: Path | None, as_json: bool) -> None:
 
 
 @main.command()
+@data_option
+def compact(data: Path | None) -> None:
+    """Merge each month's small files into one (after many small ingests)."""
+    wb = _open(data)
+    replaced = _guard(wb.store.compact)
+    click.echo(
+        f"{replaced} files merged; {len(wb.store.snapshot.entries('sessions'))} session files"
+    )
+
+
+@main.command()
 def model() -> None:
     """Print the data model (every table and column) as Markdown."""
     from workbench.model import markdown

@@ -55,6 +55,9 @@ class Snapshot:
     as_of: str | None
     files: dict[str, tuple[FileEntry, ...]] = field(default_factory=dict)
     batches: int = 0
+    # Files a commit replaced, with when (epoch s): readers of older snapshots may still be
+    # reading them, so writers delete them only after a grace period.
+    garbage: tuple[tuple[str, float], ...] = ()
 
     def entries(self, table: str) -> tuple[FileEntry, ...]:
         return self.files.get(table, ())
@@ -74,6 +77,10 @@ class Snapshot:
     def rows(self, table: str) -> int:
         return sum(e.rows for e in self.entries(table))
 
+    def known_paths(self) -> set[str]:
+        """Every file the store still vouches for: the tables' and the garbage in its grace."""
+        return {e.path for es in self.files.values() for e in es} | {p for p, _ in self.garbage}
+
     def to_json(self) -> dict[str, object]:
         return {
             "format": FORMAT,
@@ -82,6 +89,7 @@ class Snapshot:
             "as_of": self.as_of,
             "batches": self.batches,
             "tables": {t: [e.to_json() for e in es] for t, es in self.files.items()},
+            "garbage": [{"path": p, "retired": t} for p, t in self.garbage],
         }
 
 
@@ -113,7 +121,10 @@ def read_snapshot(root: Path) -> Snapshot:
             "ingest the sources again into a new store)",
         )
     files = {t: tuple(FileEntry(**e) for e in doc.get("tables", {}).get(t, ())) for t in TABLES}
-    return Snapshot(root, doc["version"], version, doc.get("as_of"), files, doc.get("batches", 0))
+    garbage = tuple((g["path"], g["retired"]) for g in doc.get("garbage", ()))
+    return Snapshot(
+        root, doc["version"], version, doc.get("as_of"), files, doc.get("batches", 0), garbage
+    )
 
 
 def write_snapshot(snapshot: Snapshot) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ from workbench.manifest import (
     write_snapshot,
 )
 from workbench.model import TABLES
-from workbench.store_write import Batch, write_batch
+from workbench.store_write import Batch, Clock, write_batch
 
 EMPTY = "_empty.parquet"
 
@@ -151,11 +152,20 @@ class Store:
     # -- writing --------------------------------------------------------------------------
 
     @contextmanager
-    def batch(self, *, timeout: float = 30.0) -> Iterator[Batch]:
+    def batch(self, *, timeout: float = 30.0, clock: Clock = time.time) -> Iterator[Batch]:
         """Take the writers' turn for one batch; committed when the block ends without error."""
-        with write_batch(self.root, timeout) as batch:
+        with write_batch(self.root, timeout, clock) as batch:
             yield batch
         self.refresh()
+
+    def compact(self, *, timeout: float = 30.0, clock: Clock = time.time) -> int:
+        """Merge each month's files of sessions and events into one; the files replaced.
+
+        Many small batches (a server writing one per request) make many small files, and
+        every query opens each of them; compaction keeps the count near one per month.
+        """
+        with self.batch(timeout=timeout, clock=clock) as batch:
+            return sum(batch.compact(table) for table in ("sessions", "events"))
 
     def close(self) -> None:
         self._con.close()

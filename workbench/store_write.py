@@ -13,7 +13,7 @@ import itertools
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
@@ -32,6 +32,8 @@ JOURNAL = ".batch-in-progress"
 TIME_COLUMN = {"sessions": "start_ts", "events": "ts"}
 PARQUET_OPTIONS = {"compression": "zstd"}
 ROW_GROUP = 65_536  # rows; appends smaller than this make one row group each
+GRACE_S = 600.0  # replaced files outlive their last snapshot by this long before deletion
+Clock = Callable[[], float]
 
 
 @contextmanager
@@ -114,11 +116,12 @@ class Batch:
     partitions would, without the cost of a file per day.
     """
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, clock: Clock = time.time) -> None:
         self.base = snapshot
         self.number = snapshot.version + 1
+        self.clock = clock
         self.added: dict[str, list[FileEntry]] = {t: [] for t in TABLES}
-        self.replaced_sites = False
+        self.removed: set[str] = set()  # committed files this batch replaces
         self.written: list[Path] = []
         self._open: dict[tuple[str, str], _OpenFile] = {}
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-write")
@@ -162,7 +165,27 @@ class Batch:
         pq.write_table(sites, tmp, **PARQUET_OPTIONS)
         self._publish(tmp, final)
         self.added["sites"] = [self._entry(final, sites.num_rows)]
-        self.replaced_sites = True
+        self.removed |= {e.path for e in self.base.entries("sites")}
+
+    def compact(self, table: str) -> int:
+        """Rewrite every month of ``table`` held in several files as one; the files replaced.
+
+        Files are read one at a time, earliest first, so memory stays within one file; the
+        replaced files become garbage (see GRACE_S), not deleted under a reader's feet.
+        """
+        months: dict[Path, list[FileEntry]] = {}
+        for entry in self.base.entries(table):
+            months.setdefault(Path(entry.path).parent, []).append(entry)
+        replaced = 0
+        for entries in months.values():
+            if len(entries) < 2:
+                continue
+            for entry in sorted(entries, key=lambda e: (e.min_ts or 0, e.path)):
+                data = pq.read_table(self.base.root / entry.path, schema=TABLES[table].schema)
+                self.append(table, data)
+                self.removed.add(entry.path)
+            replaced += len(entries)
+        return replaced
 
     def close(self) -> None:
         """Finish every open file and move it into place (still invisible until committed)."""
@@ -188,23 +211,37 @@ class Batch:
     def _entry(self, path: Path, rows: int, low: int | None = None, high: int | None = None):
         return FileEntry(str(path.relative_to(self.base.root)), rows, self.number, low, high)
 
-    def snapshot(self) -> Snapshot:
-        """The snapshot this batch commits."""
-        files = dict(self.base.files)
-        for table, entries in self.added.items():
-            if table == "sites" and self.replaced_sites:
-                files[table] = tuple(entries)
-            elif entries:
-                files[table] = tuple(files.get(table, ())) + tuple(entries)
-        return replace(self.base, version=self.number, files=files, batches=self.base.batches + 1)
+    def snapshot(self) -> tuple[Snapshot, list[str]]:
+        """The snapshot this batch commits, and the garbage whose grace has run out."""
+        now = self.clock()
+        files = {
+            table: tuple(e for e in self.base.entries(table) if e.path not in self.removed)
+            + tuple(self.added[table])
+            for table in TABLES
+        }
+        kept = tuple(g for g in self.base.garbage if now - g[1] < GRACE_S)
+        expired = [p for p, when in self.base.garbage if now - when >= GRACE_S]
+        garbage = kept + tuple((p, now) for p in sorted(self.removed))
+        snapshot = replace(
+            self.base,
+            version=self.number,
+            files=files,
+            batches=self.base.batches + 1,
+            garbage=garbage,
+        )
+        return snapshot, expired
 
 
 @contextmanager
-def write_batch(root: Path, timeout: float = 30.0) -> Iterator[Batch]:
-    """Take the writers' turn, yield a Batch, and commit it when the block ends without error."""
+def write_batch(root: Path, timeout: float = 30.0, clock: Clock = time.time) -> Iterator[Batch]:
+    """Take the writers' turn, yield a Batch, and commit it when the block ends without error.
+
+    After the commit, files retired more than GRACE_S ago are deleted: no snapshot lists
+    them any more, and no reader still follows one that did.
+    """
     with writer_lock(root, timeout):
         recover(root)
-        batch = Batch(read_snapshot(root))
+        batch = Batch(read_snapshot(root), clock)
         journal = root / JOURNAL
         journal.write_text(json.dumps({"batch": batch.number, "pid": os.getpid()}))
         try:
@@ -212,21 +249,25 @@ def write_batch(root: Path, timeout: float = 30.0) -> Iterator[Batch]:
             batch.close()
             for path in {Path(root / e.path).parent for es in batch.added.values() for e in es}:
                 fsync_dir(path)
-            write_snapshot(batch.snapshot())
+            snapshot, expired = batch.snapshot()
+            write_snapshot(snapshot)
         except BaseException:
             batch.abandon()
             _delete(batch.written)
             raise
         finally:
             journal.unlink(missing_ok=True)
+        _delete([root / p for p in expired])
 
 
 def recover(root: Path) -> list[str]:
-    """Delete what a dead writer left: files of an uncommitted batch and temporary files."""
+    """Delete what a dead writer left: files of an uncommitted batch and temporary files.
+
+    Files the manifest lists, as table data or as garbage in its grace, are kept."""
     journal = root / JOURNAL
     if not journal.exists():
         return []
-    committed = {e.path for es in read_snapshot(root).files.values() for e in es}
+    committed = read_snapshot(root).known_paths()
     stray = []
     for table in TABLES:
         folder = root / table
