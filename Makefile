@@ -4,6 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 TSTAMP  := $(VENV)/.test-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CHROMIUM := /usr/bin/chromium
 DATA    ?=
 DATAOPT := $(if $(DATA),--data $(DATA),)
 
@@ -24,7 +25,12 @@ $(TSTAMP): $(STAMP)
 run: $(STAMP)
 	$(BIN)/workbench run $(DATAOPT)
 
-test: $(TSTAMP)
+# Debian's chromium for PNG export (kaleido) and the browser tests; apt needs root (or sudo).
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
+
+test: $(TSTAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(TSTAMP)
