@@ -119,7 +119,7 @@ def test_session_count_is_scaled_to_the_request():
 
 def test_natural_volume_is_a_few_thousand_a_day():
     per_day = [s.num_rows for s, _ in _chunks()[:-1]]
-    assert min(per_day) >= 1500 and max(per_day) <= 3500
+    assert min(per_day) >= 2500 and max(per_day) <= 5000  # Opentracker runs at seed 000's scale
 
 
 def test_skipped_local_dates_have_no_sessions_for_that_site():

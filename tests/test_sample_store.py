@@ -13,6 +13,7 @@ from sample_store import sample
 from workbench.core import Workbench
 from workbench.credentials import verify_password
 from workbench.reports import top_countries
+from workbench.sample.build import sample_start
 from workbench.sample.sites import CLICKY, COUNTLY, GIOSG, OPENTRACKER, site_zone
 
 DATA = Path(__file__).parent / "data"
@@ -43,7 +44,9 @@ def test_thirteen_months_of_traffic_for_every_site_ending_at_as_of() -> None:
     )
     assert set(extent.index) == {OPENTRACKER, CLICKY, COUNTLY, GIOSG}
     for site, row in extent.iterrows():
-        assert row["first"].date() <= dt.date(2023, 10, 21), site
+        first = row["first"].tz_convert(ZoneInfo(site_zone(site)))
+        assert first.date() == sample_start(), f"{site}: traffic starts on the first local day"
+        assert first.hour < 2, f"{site}: the first local day is a whole day"
         assert row["last"].date() >= dt.date(2024, 11, 19), site
         assert row["n"] > 10_000, site
     for site, row in extent.iterrows():

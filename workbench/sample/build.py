@@ -60,28 +60,34 @@ def _traffic(
     return generate(start=start, end=end, seed=seed, sessions=sessions, skip=skip)
 
 
-def until_local_end(
-    chunk: tuple[pa.Table, pa.Table], last_day: dt.date
+def within_local_days(
+    chunk: tuple[pa.Table, pa.Table], first: dt.date, last: dt.date
 ) -> tuple[pa.Table, pa.Table]:
-    """The sessions (and their events) that start by the end of ``last_day`` in their site's zone."""
+    """The sessions (and their events) starting from ``first`` to ``last`` inclusive, in
+    their site's own zone: every site's first and last local day are whole days."""
     sessions, events = chunk
-    site_ids = [str(s["site_id"]) for s in sample_sites.SAMPLE_SITES]
-    cutoffs = pa.array(
-        [
-            dt.datetime.combine(
-                last_day + dt.timedelta(days=1), dt.time(), ZoneInfo(sample_sites.site_zone(s))
-            )
-            for s in site_ids
-        ],
-        pa.timestamp("ms", tz="UTC"),
-    )
-    cutoff = cutoffs.take(pc.index_in(sessions.column("site_id"), pa.array(site_ids)))
-    keep = pc.less(sessions.column("start_ts"), cutoff)
+    site_ids = pa.array([str(s["site_id"]) for s in sample_sites.SAMPLE_SITES])
+    row = pc.index_in(sessions.column("site_id"), site_ids)
+    low = _local_midnights(first, site_ids).take(row)
+    high = _local_midnights(last + dt.timedelta(days=1), site_ids).take(row)
+    start = sessions.column("start_ts")
+    keep = pc.and_(pc.greater_equal(start, low), pc.less(start, high))
     if pc.all(keep).as_py():
         return chunk
     sessions = sessions.filter(keep)
     events = events.filter(pc.is_in(events.column("session_id"), sessions.column("session_id")))
     return sessions, events
+
+
+def _local_midnights(day: dt.date, site_ids: pa.Array) -> pa.Array:
+    """The instant each site's local ``day`` begins."""
+    return pa.array(
+        [
+            dt.datetime.combine(day, dt.time(), ZoneInfo(sample_sites.site_zone(s)))
+            for s in site_ids.to_pylist()
+        ],
+        pa.timestamp("ms", tz="UTC"),
+    )
 
 
 def write_traffic(
@@ -127,11 +133,10 @@ def build_sample_store(
         batch.append("sessions", fixtures["sessions"])
         batch.append("events", fixtures["events"])
     skip = {sample_sites.OPENTRACKER: {sample_sites.AS_OF}}
-    end = sample_sites.AS_OF + dt.timedelta(days=2)  # UTC days reaching the last local day
-    chunks = _traffic(sample_start(), end, seed, None, skip)
-    write_traffic(
-        store, (until_local_end(c, sample_sites.AS_OF) for c in chunks), progress=progress
-    )
+    first, last = sample_start(), sample_sites.AS_OF
+    # One more UTC day at each end reaches every zone's first and last local day whole.
+    chunks = _traffic(first - dt.timedelta(days=1), last + dt.timedelta(days=2), seed, None, skip)
+    write_traffic(store, (within_local_days(c, first, last) for c in chunks), progress=progress)
     (Path(out) / FINGERPRINT_FILE).write_text(fingerprint())
     return store
 

@@ -36,7 +36,7 @@ def generate(
 ) -> Iterator[tuple[pa.Table, pa.Table]]:
     """Sessions and events of each UTC day in ``[start, end)``, in day order.
 
-    ``sessions=None`` gives the sample's natural volume (about 2,500 sessions a day over the
+    ``sessions=None`` gives the sample's natural volume (about 3,300 sessions a day over the
     four sites); a number scales every day so that the total is that number (within 1%).
     ``sites`` picks some of the sample sites; ``skip[site]`` lists local dates (in the site's
     zone) on which nothing is generated for it. The same arguments give identical tables.
