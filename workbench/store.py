@@ -17,11 +17,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
+from workbench import model
 from workbench.errors import WorkbenchError
 from workbench.manifest import (
+    MANIFEST,
     Snapshot,
     empty_snapshot,
     manifest_stamp,
@@ -60,7 +61,7 @@ class Store:
     def create(cls, root: str | Path, *, as_of: dt.date | None = None) -> Store:
         """Create an empty store at ``root`` (a new or empty folder)."""
         root = Path(root)
-        if (root / "store.json").exists():
+        if (root / MANIFEST).exists():
             raise WorkbenchError("store_exists", f"--out {root}: a store already exists there")
         root.mkdir(parents=True, exist_ok=True)
         for name, spec in TABLES.items():
@@ -111,10 +112,7 @@ class Store:
         session list that widens its window day by day reads a file or two this way
         (``bench/layout.py``: 9 ms at 10M sessions, against 31 ms through the view).
         """
-        if table not in TABLES:
-            raise WorkbenchError(
-                "unknown_table", f"unknown table {table!r}; expected one of: {', '.join(TABLES)}"
-            )
+        model.table(table)  # an unknown name is an error listing the tables
         return self._scan(self.snapshot, table, start, end)
 
     def _scan(
@@ -139,15 +137,6 @@ class Store:
         """Run ``query`` with bound ``params`` on the latest snapshot; a pandas DataFrame."""
         with self.cursor() as cur:
             return cur.execute(query, params).df()
-
-    def table(self, name: str) -> pa.Table:
-        """A whole canonical table as Arrow (meant for small tables such as sites)."""
-        if name not in TABLES:
-            raise WorkbenchError(
-                "unknown_table", f"unknown table {name!r}; expected one of: {', '.join(TABLES)}"
-            )
-        with self.cursor() as cur:
-            return cur.execute(f"SELECT * FROM {name}").fetch_arrow_table()
 
     # -- writing --------------------------------------------------------------------------
 
