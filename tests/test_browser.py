@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from sample_store import sample
-from test_cli import free_port
+from served_app import running_app
 
 playwright = pytest.importorskip("playwright.sync_api")  # a test extra; `make test` installs it
 pytestmark = pytest.mark.slow
@@ -31,24 +26,8 @@ FLAGS = [
 @pytest.fixture(scope="module")
 def app_url():
     sample()  # built before the server starts
-    port = free_port()
-    exe = Path(sys.executable).parent / "workbench"
-    server = subprocess.Popen(
-        [str(exe), "run", "--port", str(port)], stderr=subprocess.DEVNULL, env=dict(os.environ)
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health") as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.1)
+    with running_app() as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

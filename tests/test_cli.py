@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 from click.testing import CliRunner
 from sample_store import sample
+from served_app import running_app
 
 from workbench.cli import main
 
@@ -72,30 +68,8 @@ def test_sample_rejects_bad_arguments(args, message) -> None:
     assert result.exit_code == 2 and message in result.output
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_run_serves_the_app_on_localhost() -> None:
     sample()  # built already, so the server starts at once
-    port = free_port()
-    exe = os.path.join(os.path.dirname(sys.executable), "workbench")
-    server = subprocess.Popen([exe, "run", "--port", str(port)], stderr=subprocess.PIPE)
-    try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the app did not answer /_stcore/health within 30 s")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as page:
-            assert b"<title>" in page.read()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with running_app() as url, urllib.request.urlopen(f"{url}/") as page:
+        assert b"<title>" in page.read()
