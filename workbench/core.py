@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from workbench.engines import DuckDBEngine, Engine
 from workbench.errors import invalid
+from workbench.execute import run
 from workbench.paths import default_sample_store
+from workbench.query import Query, Result
 from workbench.sample.build import Progress, ensure_sample_store
 from workbench.store import Store
 
@@ -66,6 +70,16 @@ class Workbench:
     def sql(self, query: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run SQL with bound parameters on the latest data (tables: sites, sessions, events)."""
         return self.store.sql(query, params)
+
+    def query(self, q: Query, engine: Engine | None = None) -> Result:
+        """Run ``q`` (on DuckDB unless another engine is given); unknown sites are an error."""
+        for site_id in q.sites:
+            self.site(site_id)
+        return run(q, engine or self.engine)
+
+    @cached_property
+    def engine(self) -> DuckDBEngine:
+        return DuckDBEngine(self.store)
 
     def site(self, site_id: str) -> dict[str, object]:
         """One site's row (no secrets); an unknown id is an error listing the valid ones."""

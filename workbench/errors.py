@@ -26,8 +26,8 @@ def invalid(
     """An error for a bad parameter value, naming the parameter, the value and what is valid."""
     if not isinstance(valid, str):
         choices = [str(v) for v in valid]
-        shown = ", ".join(choices[:40]) + (
-            f", … ({len(choices)} in all)" if len(choices) > 40 else ""
+        shown = ", ".join(choices[:100]) + (
+            f", … ({len(choices)} in all)" if len(choices) > 100 else ""
         )
         valid = f"one of: {shown}"
     return WorkbenchError(code, f"{param}: invalid value {value!r}; expected {valid}")

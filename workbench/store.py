@@ -122,11 +122,27 @@ class Store:
         start: dt.datetime | None = None,
         end: dt.datetime | None = None,
     ) -> str:
-        low = int(start.timestamp() * 1000) if start else None
-        high = int(end.timestamp() * 1000) if end else None
-        paths = snapshot.paths(table, low, high) or [str(self.root / table / EMPTY)]
+        paths = self._files(snapshot, table, start, end)
         listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
         return f"read_parquet([{listed}], hive_partitioning = false)"
+
+    def files(
+        self, table: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> list[str]:
+        """The latest snapshot's files of ``table`` that may hold rows in [start, end)."""
+        model.table(table)
+        return self._files(self.snapshot, table, start, end)
+
+    def _files(
+        self,
+        snapshot: Snapshot,
+        table: str,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+    ) -> list[str]:
+        low = int(start.timestamp() * 1000) if start else None
+        high = int(end.timestamp() * 1000) if end else None
+        return snapshot.paths(table, low, high) or [str(self.root / table / EMPTY)]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB cursor (one per thread) over the latest snapshot's views."""

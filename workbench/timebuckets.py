@@ -63,7 +63,7 @@ def _offset_seconds(ts: datetime) -> int:
     return int(ts.utcoffset().total_seconds())
 
 
-def _labelled(moment: datetime, tz: tzinfo) -> datetime:
+def labelled(moment: datetime, tz: tzinfo) -> datetime:
     """``moment`` as wall time with the fixed offset ``tz`` has then (e.g. +03:00).
 
     Bucket starts carry a ``datetime.timezone`` rather than the ZoneInfo because Python
@@ -89,16 +89,16 @@ def bucket_start(
     tz = zone(zone_name)
     local = check_aware(ts, "ts").astimezone(tz)
     if granularity == "none":
-        return _labelled(local, tz)
+        return labelled(local, tz)
     if granularity == "all":
         valid = "a bucketing granularity; the one 'all' bucket starts at the interval start"
         raise invalid("granularity", granularity, valid, code="invalid_granularity")
     if granularity in _FIXED:
         utc = local.astimezone(UTC)
         wall = utc - _EPOCH + timedelta(seconds=_offset_seconds(local))
-        return _labelled(utc - wall % timedelta(seconds=_FIXED[granularity]), tz)
+        return labelled(utc - wall % timedelta(seconds=_FIXED[granularity]), tz)
     first_day, _ = _CALENDAR[granularity]
-    return _labelled(day_start(first_day(local.date(), week_start), tz), tz)
+    return labelled(day_start(first_day(local.date(), week_start), tz), tz)
 
 
 def bucket_starts(
@@ -113,7 +113,7 @@ def bucket_starts(
     """
     _check(granularity, week_start)
     if granularity == "all":
-        return [_labelled(interval.start, interval.tz)]
+        return [labelled(interval.start, interval.tz)]
     size = _FIXED.get(granularity, 86_400 * 7 if granularity == "week" else 86_400)
     if granularity == "none" or interval.duration.total_seconds() / size > MAX_BUCKETS:
         valid = f"a granularity giving at most {MAX_BUCKETS} buckets; 'none' cannot be enumerated"
@@ -123,7 +123,7 @@ def bucket_starts(
     first_day, next_day = _CALENDAR[granularity]
     day, starts = first_day(interval.local_start.date(), week_start), []
     while (start := day_start(day, interval.tz)) < interval.end:
-        starts.append(_labelled(start, interval.tz))
+        starts.append(labelled(start, interval.tz))
         try:
             day = next_day(day)
         except (OverflowError, ValueError):  # past 9999-12-31
@@ -141,7 +141,7 @@ def _fixed_starts(interval: Interval, step: timedelta) -> list[datetime]:
         while moment < end:
             starts.add(moment)
             moment += step
-    return [_labelled(moment, interval.tz) for moment in sorted(starts)]
+    return [labelled(moment, interval.tz) for moment in sorted(starts)]
 
 
 _SCAN_SECONDS = 3600  # no tzdb zone changes its offset twice within an hour

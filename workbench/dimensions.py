@@ -1,0 +1,102 @@
+"""The registry of dimensions: what a Query can group, filter, order and list by, per table.
+
+Every plain column of the canonical ``sessions`` and ``events`` tables is a dimension,
+described by the model's own column doc. Three more read the local time in the query's
+zone (``local_hour``, ``local_weekday``, ``local_date``), and map entries are addressed as
+``property.KEY`` (sessions' custom data) and ``segmentation.KEY`` (events' segmentation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from workbench import model
+from workbench.errors import invalid
+
+TABLES = ("sessions", "events")
+MAP_PREFIXES = {
+    "sessions": ("property.", "properties"),
+    "events": ("segmentation.", "segmentation"),
+}
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A named value of each row: a column, a map entry or a local-time part."""
+
+    name: str
+    table: str
+    kind: str  # text, number, bool or time
+    description: str
+    column: str | None = None  # the stored column it reads
+    key: str | None = None  # the map entry it reads (column is the map)
+    local: str | None = None  # hour, weekday or date of the row's time in the query zone
+
+
+def _kind(type_: pa.DataType) -> str:
+    if pa.types.is_timestamp(type_):
+        return "time"
+    if pa.types.is_boolean(type_):
+        return "bool"
+    if pa.types.is_integer(type_) or pa.types.is_floating(type_):
+        return "number"
+    return "text"
+
+
+def _registry(table: model.Table) -> dict[str, Dimension]:
+    found = {
+        c.name: Dimension(c.name, table.name, _kind(c.type), c.meaning, column=c.name)
+        for c in table.columns
+        if not pa.types.is_map(c.type)
+    }
+    local = {
+        "local_hour": ("hour", "number", "Hour of the day (0-23) in the query's time zone"),
+        "local_weekday": (
+            "weekday",
+            "number",
+            "Day of the week in the query's time zone, 0 = Monday",
+        ),
+        "local_date": ("date", "time", "Calendar day in the query's time zone"),
+    }
+    for name, (part, kind, text) in local.items():
+        found[name] = Dimension(
+            name, table.name, kind, text, column=TIME_COLUMN[table.name], local=part
+        )
+    return found
+
+
+TIME_COLUMN = {"sessions": "start_ts", "events": "ts"}
+DIMENSIONS: dict[str, dict[str, Dimension]] = {
+    "sessions": _registry(model.SESSIONS),
+    "events": _registry(model.EVENTS),
+}
+
+
+def check_table(table: str) -> str:
+    if table not in TABLES:
+        raise invalid("table", table, TABLES, code="unknown_table")
+    return table
+
+
+def dimension(table: str, name: str, param: str = "dimension") -> Dimension:
+    """The dimension ``name`` of ``table``; an unknown name lists the valid ones."""
+    registry = DIMENSIONS[check_table(table)]
+    if name in registry:
+        return registry[name]
+    prefix, column = MAP_PREFIXES[table]
+    if isinstance(name, str) and name.startswith(prefix) and len(name) > len(prefix):
+        key = name[len(prefix) :]
+        return Dimension(name, table, "text", f"The '{key}' entry of {column}", column, key=key)
+    valid = [*registry, f"{prefix}KEY"]
+    raise invalid(param, name, valid, code="unknown_dimension")
+
+
+def describe(table: str) -> dict[str, str]:
+    """name -> one-line definition, for front ends."""
+    prefix, column = MAP_PREFIXES[check_table(table)]
+    return {
+        **{d.name: d.description for d in DIMENSIONS[table].values()},
+        f"{prefix}KEY": f"The KEY entry of {column}",
+    }
