@@ -25,11 +25,13 @@ OPEN_TARGET = 1.0  # seconds: open a store and answer a first query
 FIRST_QUERY = """
 import datetime as dt, json, sys, time
 from workbench.core import Workbench
-from workbench.reports import top_countries
+from workbench.reports import top_locations
+from workbench.timeframe import Interval
 t0 = time.perf_counter()
 wb = Workbench.open(sys.argv[1])
 end = dt.datetime(2024, 11, 20, tzinfo=dt.UTC)
-rows = top_countries(wb, "www.opentracker.net", end - dt.timedelta(days=30), end)
+span = Interval(end - dt.timedelta(days=30), end, "UTC")
+rows = top_locations(wb, span, sites=("www.opentracker.net",)).frame
 print(json.dumps({"seconds": time.perf_counter() - t0, "rows": len(rows)}))
 """
 

@@ -30,4 +30,4 @@ def test_overview_shows_the_documented_day_for_opentracker() -> None:
     metrics = {m.label: m.value for m in page.metric}
     assert metrics == {"Users": "1,876", "Sessions": "2,151"}
     top = page.dataframe[0].value
-    assert top.iloc[0]["country"] == "India" and top.iloc[0]["users"] == 479
+    assert top.iloc[0]["country_name"] == "India" and top.iloc[0]["users"] == 479

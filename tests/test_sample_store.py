@@ -12,7 +12,8 @@ from sample_store import sample
 
 from workbench.core import Workbench
 from workbench.credentials import verify_password
-from workbench.reports import top_countries
+from workbench.reports import top_locations
+from workbench.timeframe import Interval
 from workbench.sample.build import sample_start
 from workbench.sample.sites import CLICKY, COUNTLY, GIOSG, OPENTRACKER, site_zone
 
@@ -64,8 +65,9 @@ def test_opentracker_fixture_day_answers_the_documented_top_list() -> None:
     with open(DATA / "seed000_top_countries.csv", newline="") as fh:
         documented = list(csv.DictReader(fh))
     start = dt.datetime(2024, 11, 19, tzinfo=NY)
-    rows = top_countries(sample(), OPENTRACKER, start, start + dt.timedelta(days=1))
-    got = [(r.country, r.code, r.users, r.sessions) for r in rows.itertuples()]
+    day = Interval(start, start + dt.timedelta(days=1), "America/New_York")
+    rows = top_locations(sample(), day, sites=(OPENTRACKER,)).frame
+    got = [(r.country_name, r.country_code, r.users, r.sessions) for r in rows.itertuples()]
     want = [(d["name"], d["code"], int(d["users"]), int(d["sessions"])) for d in documented]
     assert got == want
     assert (rows["users"].sum(), rows["sessions"].sum()) == (1876, 2151)
@@ -127,21 +129,27 @@ def test_no_duplicate_ids(table: str) -> None:
     [
         (lambda wb: wb.site("www.nope.net"), "unknown_site", ["www.nope.net", "clicky-demo"]),
         (
-            lambda wb: top_countries(
+            lambda wb: top_locations(
                 wb,
-                "nope",
-                dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
-                dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+                Interval(
+                    dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+                    dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+                    "UTC",
+                ),
+                sites=("nope",),
             ),
             "unknown_site",
             ["'nope'", "www.opentracker.net"],
         ),
         (
-            lambda wb: top_countries(
+            lambda wb: top_locations(
                 wb,
-                OPENTRACKER,
-                dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
-                dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+                Interval(
+                    dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+                    dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+                    "UTC",
+                ),
+                sites=(OPENTRACKER,),
             ),
             "invalid_interval",
             ["2024-01-01", "after start"],

@@ -66,6 +66,7 @@ class Metric:
     hll_of: str | None = None  # the column whose distinct values an hll metric estimates
     approximate_form: str | None = None  # the hll metric that estimates this one
     exact_only: bool = False  # no approximate form makes sense (e.g. a difference of uniques)
+    additive: bool = True  # a count or a sum: 0 over no rows (an average or extreme: missing)
 
     @property
     def approximate(self) -> bool:
@@ -127,12 +128,14 @@ _SESSIONS = (
         "sessions",
         "Actions per visit (actions / sessions)",
         lambda: _ratio(_sum("actions"), _count()),
+        additive=False,
     ),
     Metric(
         "pageviews_per_session",
         "sessions",
         "Pageviews per visit (pageviews / sessions)",
         lambda: _ratio(_sum("pageviews"), _count()),
+        additive=False,
     ),
     Metric(
         "total_duration",
@@ -145,21 +148,28 @@ _SESSIONS = (
         "sessions",
         "Average visit length in seconds",
         lambda: exp.Avg(this=exp.Cast(this=col("duration_s"), to=exp.DataType.build("double"))),
+        additive=False,
     ),
     Metric(
         "bounce_rate",
         "sessions",
         "Percentage of visits with at most one action",
         lambda: _share(exp.LTE(this=col("actions"), expression=exp.Literal.number(1))),
+        additive=False,
     ),
     Metric(
         "first_seen",
         "sessions",
         "Start of the earliest visit",
         lambda: exp.Min(this=col("start_ts")),
+        additive=False,
     ),
     Metric(
-        "last_seen", "sessions", "Start of the latest visit", lambda: exp.Max(this=col("start_ts"))
+        "last_seen",
+        "sessions",
+        "Start of the latest visit",
+        lambda: exp.Max(this=col("start_ts")),
+        additive=False,
     ),
 )
 
@@ -208,8 +218,20 @@ _EVENTS = (
         "Distinct visitors with an event, approximate (HyperLogLog, 2^14 registers)",
         hll_of="visitor_id",
     ),
-    Metric("first_seen", "events", "Time of the earliest event", lambda: exp.Min(this=col("ts"))),
-    Metric("last_seen", "events", "Time of the latest event", lambda: exp.Max(this=col("ts"))),
+    Metric(
+        "first_seen",
+        "events",
+        "Time of the earliest event",
+        lambda: exp.Min(this=col("ts")),
+        additive=False,
+    ),
+    Metric(
+        "last_seen",
+        "events",
+        "Time of the latest event",
+        lambda: exp.Max(this=col("ts")),
+        additive=False,
+    ),
 )
 
 METRICS: dict[str, dict[str, Metric]] = {

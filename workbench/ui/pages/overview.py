@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from workbench.reports import top_countries
+from workbench.reports import top_locations
+from workbench.timeframe import Interval
 from workbench.ui import state
 
 wb = state.workbench()
@@ -22,10 +23,12 @@ end = clock.now
 start = end - dt.timedelta(days=days)
 local_now = end.astimezone(ZoneInfo(zone))
 st.caption(f"Now = {local_now:%Y-%m-%d %H:%M} {zone} ({clock.source}).")
-rows = top_countries(wb, site_id, start, end)
+result = top_locations(wb, Interval(start, end, zone), sites=(site_id,))
+rows = result.frame
 left, right = st.columns(2)
 left.metric("Users", f"{rows['users'].sum():,}")
 right.metric("Sessions", f"{rows['sessions'].sum():,}")
+st.caption(f"{result.excluded_bots:,} bot sessions left out.")
 st.subheader("Top countries")
 st.dataframe(
     rows,
