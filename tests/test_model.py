@@ -133,3 +133,10 @@ def test_conform_checks_required_nulls_even_when_the_schema_matches() -> None:
 def test_docs_model_md_is_current() -> None:
     docs = Path(__file__).resolve().parent.parent / "docs" / "model.md"
     assert docs.read_text() == markdown(), "regenerate it: workbench model > docs/model.md"
+
+
+def test_docs_fields_md_is_current() -> None:
+    from workbench.fields_doc import markdown as fields_markdown
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "fields.md"
+    assert docs.read_text() == fields_markdown(), "regenerate it: workbench fields > docs/fields.md"

@@ -115,6 +115,14 @@ def model() -> None:
     click.echo(markdown(), nl=False)
 
 
+@main.command()
+def fields() -> None:
+    """Print every dimension and metric a query can use, with its definition, as Markdown."""
+    from workbench.fields_doc import markdown
+
+    click.echo(markdown(), nl=False)
+
+
 def _describe(facts: dict) -> str:
     rows = facts["rows"]
     lines = [
