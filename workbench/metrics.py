@@ -97,6 +97,12 @@ _SESSIONS = (
         hll_of="visitor_id",
     ),
     Metric(
+        "sessions_approx",
+        "sessions",
+        "Distinct visits, approximate: HyperLogLog over session ids (giosg's hyperUnique)",
+        hll_of="session_id",
+    ),
+    Metric(
         "new_users",
         "sessions",
         "Distinct visitors whose first ever visit is in the interval",
@@ -148,6 +154,13 @@ _SESSIONS = (
         "sessions",
         "Average visit length in seconds",
         lambda: exp.Avg(this=exp.Cast(this=col("duration_s"), to=exp.DataType.build("double"))),
+        additive=False,
+    ),
+    Metric(
+        "avg_distinct_urls",
+        "sessions",
+        "Average number of distinct URLs viewed in a visit",
+        lambda: exp.Avg(this=exp.Cast(this=col("distinct_urls"), to=exp.DataType.build("double"))),
         additive=False,
     ),
     Metric(

@@ -156,7 +156,7 @@ def _every_bucket(frame: pd.DataFrame, q: Query) -> pd.DataFrame:
     for name, m in q.measures():
         if m.additive:  # a count or a sum is 0 over no rows; an average is missing
             filled = merged[name].fillna(0)
-            integral = pd.api.types.is_integer_dtype(frame[name].dtype) or m.approximate
+            integral = pd.api.types.is_integer_dtype(frame[name].dtype)
             merged[name] = filled.astype("int64") if integral else filled
     return merged
 
