@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -105,6 +106,47 @@ def compact(data: Path | None) -> None:
     click.echo(
         f"{replaced} files merged; {len(wb.store.snapshot.entries('sessions'))} session files"
     )
+
+
+@main.command()
+@click.argument("url")
+@click.option("-X", "--request", "method", default="GET", show_default=True, help="HTTP method.")
+@click.option("-d", "--data-raw", "body", help="Request body (form fields or JSON).")
+@click.option("-H", "--header", "headers", multiple=True, help="A header, 'Name: value'.")
+@data_option
+@click.option(
+    "--now", help="ISO instant to use as now (default: the store's as_of, else the clock)."
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the body here.")
+def export(url, method, body, headers, data, now, output) -> None:
+    """Answer a documented vendor request, e.g. '/api/location/top_country_region_city.jsp?period=1d'.
+
+    The body goes to stdout (or --output); an error status exits non-zero.
+    """
+    named = {}
+    for header in headers:
+        name, sep, value = header.partition(":")
+        if not sep:
+            raise click.BadParameter(f"{header!r}: expected 'Name: value'", param_hint="-H")
+        named[name.strip()] = value.strip()
+    moment = None
+    if now:
+        try:
+            moment = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+        except ValueError:
+            raise click.BadParameter(
+                f"{now!r}: expected an ISO instant", param_hint="--now"
+            ) from None
+        if moment.tzinfo is None:
+            raise click.BadParameter(f"{now!r}: give an offset or Z", param_hint="--now")
+    wb = _open(data)
+    response = wb.request(url, body, method, named, client="127.0.0.1", now=moment)
+    if output:
+        output.write_bytes(response.body)
+    else:
+        click.get_binary_stream("stdout").write(response.body)
+    if not response.ok:
+        raise SystemExit(1)
 
 
 @main.command()

@@ -26,6 +26,7 @@ OR_CHAIN_MAX = 64  # longer value lists are rendered as IN
 ESCAPE = "!"  # LIKE escape character (a backslash needs escaping itself in Spark literals)
 BOT_LOOKBACK = dt.timedelta(days=1)  # events of bot visits that started up to a day earlier
 CURSOR_TS, CURSOR_ID = "__cursor_ts", "__cursor_id"
+ROWS = "__rows"
 
 Source = Callable[[str, dt.datetime, dt.datetime], exp.Expression]
 
@@ -226,6 +227,8 @@ class _Builder:
             keys.insert(0, (BUCKET, self.bucket()))
         measures = q.measures()
         exact = [(name, m.build()) for name, m in measures if not m.approximate]
+        if not exact:  # only estimates: the groups still come from here
+            exact = [(ROWS, exp.Count(this=exp.Star()))]
         src = self.source(q.table, q.interval.start, q.interval.end)
         main = (
             exp.select(

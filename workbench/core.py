@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -17,6 +18,9 @@ from workbench.paths import default_sample_store
 from workbench.query import Query, Result
 from workbench.sample.build import Progress, ensure_sample_store
 from workbench.store import Store
+
+if TYPE_CHECKING:
+    from workbench.api import Response
 
 IDENTITY_COLUMNS = (
     "opentracker_site",
@@ -76,6 +80,20 @@ class Workbench:
         for site_id in q.sites:
             self.site(site_id)
         return run(q, engine or self.engine)
+
+    def request(
+        self,
+        url: str,
+        body: bytes | str | None = None,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        client: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> Response:
+        """Answer a documented vendor request (path and query string) on this store."""
+        from workbench.api import request
+
+        return request(self, url, body, method, headers, client, now)
 
     @cached_property
     def engine(self) -> DuckDBEngine:

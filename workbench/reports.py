@@ -146,10 +146,11 @@ def segmentation(
     result = wb.query(q, engine)
     if dimensions or granularity in ("all", "none"):
         return result
-    return replace(result, frame=_every_bucket(result.frame, q))
+    return replace(result, frame=every_bucket(result.frame, q))
 
 
-def _every_bucket(frame: pd.DataFrame, q: Query) -> pd.DataFrame:
+def every_bucket(frame: pd.DataFrame, q: Query) -> pd.DataFrame:
+    """``frame`` (one row per bucket) with a row for every bucket of ``q``'s interval."""
     starts = bucket_starts(q.interval, q.granularity, q.week_start)
     full = pd.DataFrame({BUCKET: pd.Series(starts, dtype=object)})
     merged = full.merge(frame, on=BUCKET, how="left")
