@@ -73,3 +73,46 @@ def test_run_serves_the_app_on_localhost() -> None:
     sample()  # built already, so the server starts at once
     with running_app() as url, urllib.request.urlopen(f"{url}/") as page:
         assert b"<title>" in page.read()
+
+
+def test_export_writes_a_documented_answer_and_fails_on_an_error(tmp_path) -> None:
+    path = str(sample().path)
+    url = "/api/location/top_country_region_city.jsp?period=1d&dataType=csv"
+    out = tmp_path / "top.csv"
+    done = invoke("export", url, "--data", path, "-o", str(out))
+    assert done.exit_code == 0, done.output
+    assert out.read_text().splitlines()[1].startswith("1,,India,IN,479,")
+    bad = invoke("export", url + "&detailLevel=town", "--data", path)
+    assert bad.exit_code == 1 and "detailLevel" in bad.output
+
+
+def test_export_posts_a_body_with_headers() -> None:
+    body = json.dumps(
+        {
+            "interval": {"start": "2019-01-01T00:00:00+02:00", "end": "2019-01-02T00:00:00+02:00"},
+            "granularity": "all",
+            "aggregations": [{"type": "count"}],
+        }
+    )
+    url = "/api/reporting/v1/orgs/b0a1d32b-e82c-11e4-b081-6c4008adf7e8/visitor_sessions"
+    token = "Authorization: Token 3a6d0284e743dc4a9b86f97d6dd1a3bf"
+    done = invoke(
+        "export", url, "-X", "POST", "-d", body, "-H", token, "--data", str(sample().path)
+    )
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["fields"][1] == {"name": "count", "type": "metric"}
+    refused = invoke("export", url, "-X", "POST", "-d", body, "--data", str(sample().path))
+    assert refused.exit_code == 1 and "credentials" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("-H", "no colon"), "-H"),
+        (("--now", "yesterday"), "--now"),
+        (("--now", "2024-11-19T12:00"), "offset"),
+    ],
+)
+def test_export_rejects_bad_options(args: tuple[str, ...], named: str) -> None:
+    result = invoke("export", "/api/location/top_country_region_city.jsp", *args)
+    assert result.exit_code == 2 and named in result.output

@@ -49,7 +49,7 @@ def with_(**changes) -> dict:
 
 def test_the_documented_example_counts_212_helsinki_visitors() -> None:
     response = post(EXAMPLE)
-    assert response.status == 200 and response.media_type == "application/json"
+    assert response.status == 200 and response.media_type.startswith("application/json")
     doc = json.loads(response.body)
     assert list(doc) == ["fields", "data"]
     assert doc["fields"] == [

@@ -144,7 +144,7 @@ def export(url, method, body, headers, data, now, output) -> None:
     if output:
         output.write_bytes(response.body)
     else:
-        click.get_binary_stream("stdout").write(response.body)
+        click.echo(response.body, nl=False)  # bytes go to the binary stdout as they are
     if not response.ok:
         raise SystemExit(1)
 

@@ -80,6 +80,18 @@ class _Builder:
             return exp.Bracket(this=col(dim.column), expressions=[self.params(dim.key)])
         if dim.local is not None:
             return localtime.part(col(dim.column), self.q.interval, dim.local)
+        if dim.bins:
+            ifs = [
+                exp.If(
+                    this=exp.LTE(this=col(dim.column), expression=exp.Literal.number(bound)),
+                    true=exp.Literal.number(i),
+                )
+                for i, bound in enumerate(dim.bins)
+            ]
+            missing = exp.If(
+                this=exp.Is(this=col(dim.column), expression=exp.Null()), true=exp.Null()
+            )
+            return exp.Case(ifs=[missing, *ifs], default=exp.Literal.number(len(dim.bins)))
         return col(dim.column)
 
     def named(self, name: str) -> exp.Expression:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -18,6 +17,7 @@ from workbench.paths import default_sample_store
 from workbench.query import Query, Result
 from workbench.sample.build import Progress, ensure_sample_store
 from workbench.store import Store
+from workbench.timeframe import zone as zone_info
 
 if TYPE_CHECKING:
     from workbench.api import Response
@@ -68,7 +68,7 @@ class Workbench:
         """'now' for a front end: the end of the as_of day in ``zone`` if the store has one."""
         if self.as_of is None:
             return Clock(wall, "wall clock")
-        end = dt.datetime.combine(self.as_of, dt.time(23, 59, 59, 999000), ZoneInfo(zone))
+        end = dt.datetime.combine(self.as_of, dt.time(23, 59, 59, 999000), zone_info(zone))
         return Clock(end.astimezone(dt.UTC), f"sample as_of {self.as_of.isoformat()}")
 
     def sql(self, query: str, params: list | dict | None = None) -> pd.DataFrame:

@@ -33,6 +33,7 @@ class Dimension:
     column: str | None = None  # the stored column it reads
     key: str | None = None  # the map entry it reads (column is the map)
     local: str | None = None  # hour, weekday or date of the row's time in the query zone
+    bins: tuple[float, ...] = ()  # upper bounds: the value is the index of the first bin it fits
 
 
 def _kind(type_: pa.DataType) -> str:
@@ -64,9 +65,23 @@ def _registry(table: model.Table) -> dict[str, Dimension]:
         found[name] = Dimension(
             name, table.name, kind, text, column=TIME_COLUMN[table.name], local=part
         )
+    if table.name == "sessions":
+        for name, (column, bounds, ranges) in BINNED.items():
+            text = (
+                f"Countly's {name.split('_')[0]} range of the visit, 0-{len(ranges) - 1}: "
+                + ", ".join(f"{i}={r}" for i, r in enumerate(ranges))
+            )
+            found[name] = Dimension(name, table.name, "number", text, column=column, bins=bounds)
     return found
 
 
+# Countly's session-duration (seconds) and loyalty (visit count) ranges, as its dashboard has them
+DURATION_RANGES = ("0-10", "11-30", "31-60", "61-180", "181-600", "601-1800", "1801-3600", "3600+")
+LOYALTY_RANGES = ("1", "2", "3-5", "6-9", "10-19", "20-49", "50-99", "100-499", "> 500")
+BINNED = {
+    "duration_bucket": ("duration_s", (10, 30, 60, 180, 600, 1800, 3600), DURATION_RANGES),
+    "loyalty_bucket": ("visit_number", (1, 2, 5, 9, 19, 49, 99, 499), LOYALTY_RANGES),
+}
 TIME_COLUMN = {"sessions": "start_ts", "events": "ts"}
 DIMENSIONS: dict[str, dict[str, Dimension]] = {
     "sessions": _registry(model.SESSIONS),

@@ -1,3 +1,9 @@
 """The vendor dialects: each parses its documented parameters and shapes its documented answer."""
 
-from workbench.dialects import giosg  # noqa: F401  (routes register on import)
+from workbench.dialects import (  # noqa: F401  (routes register on import)
+    countly_dashboard,
+    countly_read,
+    giosg,
+    opentracker,
+    opentracker_geo,
+)

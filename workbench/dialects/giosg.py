@@ -24,13 +24,13 @@ Decisions where the document is silent, following Druid (README "Vendor APIs"):
 
 from __future__ import annotations
 
-import json
 import re
 
 import pandas as pd
 
 from workbench import filters as f
 from workbench.api import Request, Response, route
+from workbench.encoders import encode
 from workbench.errors import WorkbenchError, invalid
 from workbench.identities import site_by
 from workbench.query import BUCKET, Order, Query
@@ -87,8 +87,8 @@ class GiosgError(Exception):
 
 
 def _json(status: int, document: object) -> Response:
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(status, "application/json", body)
+    encoded = encode("json", document)
+    return Response(status, encoded.media_type, encoded.body)
 
 
 @route("/api/reporting/v1/orgs/*")
