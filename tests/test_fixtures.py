@@ -173,6 +173,16 @@ def test_seed000_copy_matches_the_document():
     assert rows[-1]["users"] == "1,876" and rows[-1]["sessions"] == "2,151"
 
 
+def test_seed000_response_copy_is_the_documented_json():
+    text = seed_text("000_938ebb18c729bda8.txt")
+    start = text.index('{ "resultsList"')
+    documented = json.loads(text[start : text.index("] }", start) + 3])
+    copy = json.loads((DATA / "seed000_response.json").read_text(encoding="utf-8"))
+    assert [list(r.items()) for r in copy["resultsList"]] == [
+        list(r.items()) for r in documented["resultsList"]
+    ]
+
+
 def test_top_countries_reproduce_seed000(con):
     spec = load_spec(FIXTURES["opentracker-top-countries"][0])
     assert spec["order_rule"].startswith("users descending, then the country whose first session")
