@@ -129,16 +129,7 @@ def export(url, method, body, headers, data, now, output) -> None:
         if not sep:
             raise click.BadParameter(f"{header!r}: expected 'Name: value'", param_hint="-H")
         named[name.strip()] = value.strip()
-    moment = None
-    if now:
-        try:
-            moment = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
-        except ValueError:
-            raise click.BadParameter(
-                f"{now!r}: expected an ISO instant", param_hint="--now"
-            ) from None
-        if moment.tzinfo is None:
-            raise click.BadParameter(f"{now!r}: give an offset or Z", param_hint="--now")
+    moment = _instant(now)
     wb = _open(data)
     response = wb.request(url, body, method, named, client="127.0.0.1", now=moment)
     if output:
@@ -147,6 +138,36 @@ def export(url, method, body, headers, data, now, output) -> None:
         click.echo(response.body, nl=False)  # bytes go to the binary stdout as they are
     if not response.ok:
         raise SystemExit(1)
+
+
+def _instant(text: str | None) -> dt.datetime | None:
+    """``--now``: an ISO instant with an offset or Z."""
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected an ISO instant", param_hint="--now") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"{text!r}: give an offset or Z", param_hint="--now")
+    return moment
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8765, show_default=True, help="Port to listen on.")
+@data_option
+@click.option(
+    "--now", help="ISO instant to use as now (default: the store's as_of, else the clock)."
+)
+def serve(host: str, port: int, data: Path | None, now: str | None) -> None:
+    """Answer the vendors' documented APIs over HTTP on a store."""
+    from workbench.server import serve as run_server
+
+    moment = _instant(now)
+    wb = _open(data)
+    click.echo(f"Serving {wb.path} on http://{host}:{port} (Ctrl+C stops)", err=True)
+    run_server(wb, host, port, moment)
 
 
 @main.command()
