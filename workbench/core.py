@@ -45,6 +45,7 @@ class Workbench:
     def __init__(self, store: Store, *, is_sample: bool = False) -> None:
         self.store = store
         self.is_sample = is_sample
+        self._sites: tuple[int, pd.DataFrame] | None = None
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, progress: Progress | None = None) -> Workbench:
@@ -108,9 +109,15 @@ class Workbench:
         return {k: _plain(v) for k, v in match.iloc[0].items()}
 
     def sites(self) -> pd.DataFrame:
-        """The sites with their time zones and vendor identities (no secrets)."""
-        cols = ", ".join(("site_id", "name", "kind", "time_zone", *IDENTITY_COLUMNS))
-        return self.sql(f"SELECT {cols} FROM sites ORDER BY site_id")
+        """The sites with their time zones and vendor identities (no secrets).
+
+        Read once per committed store version: every query checks its sites against it.
+        """
+        version = self.store.snapshot.version
+        if self._sites is None or self._sites[0] != version:
+            cols = ", ".join(("site_id", "name", "kind", "time_zone", *IDENTITY_COLUMNS))
+            self._sites = (version, self.sql(f"SELECT {cols} FROM sites ORDER BY site_id"))
+        return self._sites[1].copy()
 
     def info(self) -> dict[str, object]:
         """The store's extent, row counts, sites, as_of, versions: what `workbench info` prints."""
