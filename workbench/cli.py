@@ -186,6 +186,178 @@ def fields() -> None:
     click.echo(markdown(), nl=False)
 
 
+# -- your own data: create a store, manage sites, ingest tables, forget visitors ------------
+
+WRITE_DATA_HELP = "Store folder to change (required: the bundled sample is never changed)."
+
+
+def write_data_option(func):
+    return click.option(
+        "--data", "data", type=click.Path(path_type=Path), required=True, help=WRITE_DATA_HELP
+    )(func)
+
+
+def _store(data: Path):
+    from workbench.store import Store
+
+    return _guard(lambda: Store.open(data))
+
+
+@main.command()
+@write_data_option
+def create(data: Path) -> None:
+    """Create an empty store (then `workbench site add` and `workbench ingest`)."""
+    from workbench.store import Store
+
+    _guard(lambda: Store.create(data)).close()
+    click.echo(f"empty store created at {data}")
+
+
+@main.group()
+def site() -> None:
+    """Add, list, show the keys of, and remove sites and apps."""
+
+
+@site.command("add")
+@click.argument("site_id")
+@write_data_option
+@click.option("--name", help="Domain of the website or name of the app (default: SITE_ID).")
+@click.option("--kind", default="web", show_default=True, help="web or app.")
+@click.option("--time-zone", default="UTC", show_default=True, help="IANA time zone.")
+@click.option(
+    "--vendor",
+    "vendors",
+    multiple=True,
+    help="opentracker, clicky, countly or giosg (repeatable): new credentials for each.",
+)
+@click.option("--login", help="Opentracker login email (with --vendor opentracker).")
+def site_add(site_id, data, name, kind, time_zone, vendors, login) -> None:
+    """Add SITE_ID with new vendor credentials; an Opentracker password is printed only now."""
+    from workbench.sites import add_site
+
+    now = dt.datetime.now(dt.UTC)
+    added = _guard(
+        lambda: add_site(
+            _store(data),
+            site_id,
+            now=now,
+            name=name,
+            kind=kind,
+            time_zone=time_zone,
+            vendors=vendors,
+            login=login,
+        )
+    )
+    click.echo(_fields(added.site))
+    if added.password:
+        click.echo(f"opentracker_password  {added.password}")
+        click.echo("(shown once: only its hash is stored; `site keys --reset-password` makes anew)")
+
+
+@site.command("list")
+@data_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def site_list(data: Path | None, as_json: bool) -> None:
+    """The sites with their public identities (no keys or tokens)."""
+    from workbench.sites import list_sites
+
+    rows = list_sites(_open(data).store)
+    records = [{k: _jsonable(v) for k, v in r.items()} for r in rows.to_dict("records")]
+    if as_json:
+        click.echo(json.dumps(records, indent=2))
+        return
+    for r in records:
+        ids = ", ".join(f"{k}={v}" for k, v in r.items() if v and k.endswith(("_site", "_id")))
+        ids = ids.replace(f"site_id={r['site_id']}, ", "", 1)
+        click.echo(f"{r['site_id']:<24} {r['kind']:<4} {r['time_zone']:<20} {r['name']}  {ids}")
+
+
+@site.command("keys")
+@click.argument("site_id")
+@data_option
+@click.option(
+    "--reset-password", is_flag=True, help="Make a new Opentracker password and print it once."
+)
+def site_keys(site_id: str, data: Path | None, reset_password: bool) -> None:
+    """The site's identities and keys (the Opentracker password is not kept: reset it)."""
+    from workbench import sites
+
+    if reset_password and data is None:
+        raise click.UsageError("--reset-password changes a store: give --data")
+    store = _open(data).store
+    keys = _guard(lambda: sites.site_keys(store, site_id))
+    click.echo(_fields(keys))
+    if reset_password:
+        click.echo(f"opentracker_password  {_guard(lambda: sites.reset_password(store, site_id))}")
+
+
+@site.command("remove")
+@click.argument("site_id")
+@write_data_option
+@click.option("--force", is_flag=True, help="Also delete the site's sessions and events.")
+def site_remove(site_id: str, data: Path, force: bool) -> None:
+    """Remove a site; refused while it has sessions or events unless --force deletes them."""
+    from workbench.sites import remove_site
+
+    gone = _guard(lambda: remove_site(_store(data), site_id, force=force))
+    click.echo(f"removed {gone.site_id} with {gone.sessions} sessions and {gone.events} events")
+
+
+@main.group()
+def ingest() -> None:
+    """Store your own data: tables now (Countly requests and access logs to come)."""
+
+
+@ingest.command("table")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--site", "site_id", required=True, help="The site the rows belong to.")
+@click.option("--mapping", type=click.Path(path_type=Path), help='JSON {"canonical": "source"}.')
+@click.option("--table", default="sessions", show_default=True, help="sessions or events.")
+@click.option("--rejects", type=click.Path(path_type=Path), help="Rejects file (JSON Lines).")
+@write_data_option
+def ingest_table(paths, site_id, mapping, table, rejects, data) -> None:
+    """Store CSV, Parquet or JSON Lines files (by suffix) as sessions or events."""
+    from workbench.ingest.table import ingest_table as run
+
+    now = dt.datetime.now(dt.UTC)
+    store = _store(data)
+    with progress_bar(f"Ingesting {table}", None) as update:
+        outcome = _guard(
+            lambda: run(
+                store,
+                paths,
+                site=site_id,
+                now=now,
+                table=table,
+                mapping=mapping,
+                rejects=rejects,
+                progress=update,
+            )
+        )
+    click.echo(outcome.summary())
+
+
+@main.command()
+@click.argument("visitor_id")
+@write_data_option
+def forget(visitor_id: str, data: Path) -> None:
+    """Delete a visitor's sessions and events (the replaced files go after 10 minutes)."""
+    from workbench.ingest.forget import forget as run
+
+    gone = _guard(lambda: run(_store(data), visitor_id))
+    click.echo(f"forgot {gone.visitor_id}: {gone.sessions} sessions, {gone.events} events deleted")
+
+
+def _fields(row: dict) -> str:
+    return "\n".join(f"{k:<21} {_jsonable(v)}" for k, v in row.items() if v is not None)
+
+
+def _jsonable(value: object) -> object:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def _describe(facts: dict) -> str:
     rows = facts["rows"]
     lines = [

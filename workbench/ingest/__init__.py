@@ -1,0 +1,1 @@
+"""Ingestion: sources into the canonical tables, every record stored, a duplicate or rejected."""
