@@ -86,12 +86,14 @@ def boolean(value: object, column: str) -> bool:
     raise Rejected("bad_boolean", f"{column}: {_shown(value)}; expected true/false, yes/no or 1/0")
 
 
-def string_map(value: object, column: str) -> list[tuple[str, str]]:
+def string_map(value: object, column: str) -> list[tuple[str, str]] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except json.JSONDecodeError:
             raise Rejected("bad_map", f"{column}: {_shown(value)} is not a JSON object") from None
+        if value is None:  # JSON null: no map
+            return None
     if isinstance(value, list) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
         value = dict(value)  # a Parquet map arrives as (key, value) pairs
     if not isinstance(value, dict):

@@ -102,8 +102,10 @@ def convert(
         value = values.get(source)
         if value is None:
             continue
-        row[name] = converter(spec.column(name).type)(value, name, now)
-        check_enum(name, row[name])
+        converted = converter(spec.column(name).type)(value, name, now)
+        if converted is not None:
+            check_enum(name, converted)
+            row[name] = converted
     if plan.keep_unknown:
         extra = [(c, text(values[c], c)) for c in plan.unknown if values.get(c) is not None]
         if extra:
