@@ -371,3 +371,30 @@ def test_cli_ingests_forgets_and_prints_the_summary(tmp_path: Path) -> None:
     assert unknown.exit_code == 1 and "'nope'; expected one of: shop" in unknown.output
     result = runner.invoke(main, ["forget", "v2", "--data", data])
     assert result.output == "forgot v2: 1 sessions, 0 events deleted\n"
+
+
+def test_hostile_json_values_are_rejected_or_kept_exactly(wb: Workbench, tmp_path: Path) -> None:
+    base = {"visitor_id": "j", "start_ts": "2024-11-04T00:00:00.001Z", "pageviews": 1, "is_new": 0}
+    records = [
+        base | {"visitor_id": "ms", "start_ts": 1730678400123, "entry_title": {"nested": [1, "x"]}},
+        base | {"visitor_id": "big", "pageviews": 10**30},
+        base | {"visitor_id": "far", "start_ts": 1e30},
+        base | {"visitor_id": "nan", "latitude": float("nan")},
+        base | {"visitor_id": "props", "properties": ["not", "a", "map"]},
+        base | {"visitor_id": None},
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    outcome = run(wb, path, mapping=None)
+    assert outcome.stored == 1 and outcome.reconciles
+    assert outcome.reasons == {
+        "bad_number": 2,
+        "bad_timestamp": 1,
+        "bad_map": 1,
+        "missing_value": 1,
+    }
+    with wb.store.cursor() as cur:
+        got = cur.execute(
+            "SELECT visitor_id, epoch_ms(start_ts), entry_title FROM sessions"
+        ).fetchall()
+    assert got == [("ms", 1730678400123, '{"nested": [1, "x"]}')]

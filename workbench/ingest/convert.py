@@ -12,9 +12,11 @@ import pyarrow as pa
 from workbench.model import DEVICE_TYPES, EVENT_TYPES, REFERRER_TYPES, STRING_MAP, TIMESTAMP
 
 MAX_VALUE_CHARS = 65_536  # a longer text value rejects its record as oversize
+EPOCH, MILLISECOND = dt.datetime(1970, 1, 1, tzinfo=dt.UTC), dt.timedelta(milliseconds=1)
 EARLIEST = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)  # before the web had analytics: "ancient"
 FUTURE_TOLERANCE = dt.timedelta(days=1)  # instants later than now + this are rejected
 SECONDS_BELOW = 100_000_000_000  # epoch numbers below are seconds (to year 5138), above ms
+INT64 = (-(2**63), 2**63 - 1)
 TRUE, FALSE = {"true", "t", "yes", "y", "1"}, {"false", "f", "no", "n", "0"}
 ENUMS = {"referrer_type": REFERRER_TYPES, "device_type": DEVICE_TYPES, "type": EVENT_TYPES}
 
@@ -57,6 +59,8 @@ def integer(value: object, column: str) -> int:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
+        if not INT64[0] <= value <= INT64[1]:
+            raise Rejected("bad_number", f"{column}: {_shown(value)} is out of the 64-bit range")
         return value
     try:
         number = float(value) if not isinstance(value, str) else float(value.strip())
@@ -64,7 +68,7 @@ def integer(value: object, column: str) -> int:
         number = math.nan
     if not number.is_integer():
         raise Rejected("bad_number", f"{column}: {_shown(value)} is not a whole number")
-    return int(number)
+    return integer(int(number), column)
 
 
 def number(value: object, column: str) -> float:
@@ -113,7 +117,7 @@ def timestamp_ms(value: object, column: str, now: dt.datetime) -> int:
         )
     if moment > now + FUTURE_TOLERANCE:
         raise Rejected("future_timestamp", f"{column}: {_shown(value)} is in the future")
-    return int(moment.timestamp() * 1000)  # whole ms: the store's precision
+    return (moment - EPOCH) // MILLISECOND  # whole ms (the store's precision), no float error
 
 
 def _parse_instant(value: object, column: str) -> dt.datetime:
@@ -139,7 +143,10 @@ def _shown(value: object) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
-def converter(type_: pa.DataType) -> Callable[[object, str, dt.datetime], object]:
+Converter = Callable[[object, str, dt.datetime], object]
+
+
+def converter(type_: pa.DataType) -> Converter:
     """The function converting a source value to a column of ``type_``."""
     if type_ == TIMESTAMP:
         return timestamp_ms

@@ -15,20 +15,21 @@ import duckdb
 
 from workbench.ingest.mapping import ID_COLUMN, TIME_COLUMN
 from workbench.manifest import Snapshot
-from workbench.model import table as canonical_table
 
 
 def fingerprint(table: str, row: dict[str, object]) -> str:
-    """32 hex characters identifying the row's content (its id column left out)."""
+    """32 hex characters identifying the row's content (its id column left out; a null value
+    and an absent one are the same)."""
     id_column = ID_COLUMN[table]
     values = []
-    for column in canonical_table(table).names:
-        value = row.get(column)
+    for column, value in sorted(row.items()):
+        if value is None or column == id_column:
+            continue
         if isinstance(value, list):  # maps, as (key, value) pairs: their order does not count
             value = sorted(value)
-        values.append(None if column == id_column else value)
+        values.append((column, value))
     doc = json.dumps([table, values], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(doc.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return hashlib.blake2b(doc.encode(), digest_size=16).hexdigest()
 
 
 def assign_ids(table: str, rows: list[dict[str, object]]) -> list[str]:

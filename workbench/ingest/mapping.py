@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from workbench.errors import WorkbenchError, invalid
-from workbench.ingest.convert import Rejected, check_enum, converter, text
+from workbench.ingest.convert import ENUMS, Converter, Rejected, check_enum, converter, text
 from workbench.model import table as canonical_table
 
 # Required columns an ingest fills when the source has none (see ``derive``).
@@ -19,6 +20,10 @@ DERIVED = {
 ID_COLUMN = {"sessions": "session_id", "events": "event_id"}
 TIME_COLUMN = {"sessions": "start_ts", "events": "ts"}
 TABLES = tuple(DERIVED)
+REQUIRED = {  # required columns every row has once derived (the id is given later)
+    t: tuple(c.name for c in canonical_table(t).columns if c.required and c.name != ID_COLUMN[t])
+    for t in TABLES
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,12 @@ class Plan:
     unknown: tuple[str, ...]  # source columns no canonical column takes
     keep_unknown: bool  # whether they go into source_fields (sessions only)
     site_column: str | None  # a source 'site_id' column, checked against --site
+
+    @cached_property
+    def steps(self) -> tuple[tuple[str, str, Converter], ...]:
+        """(canonical, source, converter) for each mapped column."""
+        spec = canonical_table(self.table)
+        return tuple((c, s, converter(spec.column(c).type)) for c, s in self.sources)
 
 
 def load_mapping(path: Path | None) -> dict[str, str]:
@@ -93,18 +104,18 @@ def convert(
     plan: Plan, values: dict[str, object], site: str, now: dt.datetime
 ) -> dict[str, object]:
     """The canonical row for one source record (ids still unset where derived), or Rejected."""
-    spec = canonical_table(plan.table)
     if plan.site_column and values.get(plan.site_column) not in (None, site):
         found = text(values[plan.site_column], "site_id")
         raise Rejected("wrong_site", f"site_id: {found!r} is not --site {site!r}")
     row: dict[str, object] = {"site_id": site}
-    for name, source in plan.sources:
+    for name, source, to_type in plan.steps:
         value = values.get(source)
         if value is None:
             continue
-        converted = converter(spec.column(name).type)(value, name, now)
+        converted = to_type(value, name, now)
         if converted is not None:
-            check_enum(name, converted)
+            if name in ENUMS:
+                check_enum(name, converted)
             row[name] = converted
     if plan.keep_unknown:
         extra = [(c, text(values[c], c)) for c in plan.unknown if values.get(c) is not None]
@@ -113,13 +124,9 @@ def convert(
     derive(plan.table, row)
     if int(row.get("duration_s") or 0) < 0:  # type: ignore[call-overload]
         raise Rejected("bad_value", "end_ts: before start_ts (a negative duration)")
-    for column in spec.columns:
-        if (
-            column.required
-            and row.get(column.name) is None
-            and column.name != ID_COLUMN[plan.table]
-        ):
-            raise Rejected("missing_value", f"{column.name}: no value (required)")
+    for name in REQUIRED[plan.table]:
+        if row.get(name) is None:
+            raise Rejected("missing_value", f"{name}: no value (required)")
     return row
 
 
