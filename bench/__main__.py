@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 from pathlib import Path
 
-from bench import foundation, layout
+from bench import core, foundation, layout
 
 HERE = Path(__file__).resolve().parent
-SUITES = {"foundation": foundation.run, "layout": lambda sessions: layout.run()}
+SUITES = {
+    "foundation": foundation.run,
+    "layout": lambda sessions: layout.run(),
+    "core": core.run,
+}
 
 
 def main() -> None:
@@ -19,18 +24,21 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=1_000_000, help="generated store size")
     args = parser.parse_args()
     rows: list[dict[str, str]] = []
+    load = os.getloadavg()[0]
     for name in args.only or SUITES:
         rows += SUITES[name](sessions=args.sessions)
-    write_results(rows)
+    write_results(rows, (load, os.getloadavg()[0]))
 
 
-def write_results(rows: list[dict[str, str]]) -> None:
+def write_results(rows: list[dict[str, str]], load: tuple[float, float]) -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmark results",
         "",
         f"Written by `make bench` on {stamp}, {platform.machine()}, Python "
-        f"{platform.python_version()}. Each figure is the median of the stated runs.",
+        f"{platform.python_version()}. Each figure is the median of the stated runs. "
+        f"Load average (1 min) at the start {load[0]:.1f}, at the end {load[1]:.1f}, "
+        f"on {os.cpu_count()} cores: other work on the machine slows every figure.",
         "",
         "| benchmark | data | result | target | met |",
         "|---|---|---|---|---|",
