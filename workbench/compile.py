@@ -27,6 +27,7 @@ ESCAPE = "!"  # LIKE escape character (a backslash needs escaping itself in Spar
 BOT_LOOKBACK = dt.timedelta(days=1)  # events of bot visits that started up to a day earlier
 CURSOR_TS, CURSOR_ID = "__cursor_ts", "__cursor_id"
 ROWS = "__rows"
+BOTS, GROUP_BOTS = "__bots", "__group_bots"
 
 Source = Callable[[str, dt.datetime, dt.datetime], exp.Expression]
 
@@ -61,10 +62,13 @@ def compile_query(
 
     ``bots`` is exclude, include or only (the count of excluded rows); ``limit``
     overrides the query's (a pager asks for one row more, to know if a page follows).
+    An aggregate of sessions that excludes bots counts them in the same scan instead: its
+    aggregates read only human rows (``FILTER``) and a column ``BOTS`` holds the count.
     """
     build = _Builder(q, dialect, source)
-    where = build.where(bots)
-    tree = build.rows(where, limit) if q.is_list else build.aggregate(where, limit)
+    fold = not q.is_list and q.table == "sessions" and bots == "exclude"
+    where = build.where("include" if fold else bots)
+    tree = build.rows(where, limit) if q.is_list else build.aggregate(where, limit, fold)
     return Compiled(tree.sql(dialect=dialect), build.params.values)
 
 
@@ -232,7 +236,7 @@ class _Builder:
 
     # -- aggregates -------------------------------------------------------------------
 
-    def aggregate(self, where: exp.Expression, limit: int | None) -> exp.Select:
+    def aggregate(self, where: exp.Expression, limit: int | None, fold: bool = False) -> exp.Select:
         q = self.q
         keys = [(name, self.named(name)) for name in q.dimensions]
         if q.granularity != "all":
@@ -241,6 +245,10 @@ class _Builder:
         exact = [(name, m.build()) for name, m in measures if not m.approximate]
         if not exact:  # only estimates: the groups still come from here
             exact = [(ROWS, exp.Count(this=exp.Star()))]
+        human = exp.Not(this=col("is_bot"))
+        if fold:
+            exact = [(name, _only(e, human)) for name, e in exact]
+            exact.append((GROUP_BOTS, _only(exp.Count(this=exp.Star()), col("is_bot"))))
         src = self.source(q.table, q.interval.start, q.interval.end)
         main = (
             exp.select(
@@ -252,15 +260,25 @@ class _Builder:
         )
         if keys:
             main = main.group_by(*[e.copy() for _, e in keys])
+            if fold:  # a group of bots alone is not a group of the answer
+                main = main.having(
+                    exp.GT(
+                        this=_only(exp.Count(this=exp.Star()), human),
+                        expression=exp.Literal.number(0),
+                    )
+                )
         estimates = [(name, m) for name, m in measures if m.approximate]
         if estimates:
-            main = self.with_estimates(main, keys, exact, estimates, where)
+            humans = exp.and_(where.copy(), human) if fold else where
+            main = self.with_estimates(main, keys, exact, estimates, humans)
         names = [n for n, _ in keys]
         order = list(q.effective_order)
         order += [Order(n) for n in names if all(o.field != n for o in order)]
-        shown = [*names, *(n for n, _ in measures)]
+        shown = [exp.column(n, quoted=True) for n in [*names, *(n for n, _ in measures)]]
+        if fold:
+            shown.append(exp.Window(this=exp.Sum(this=exp.column(GROUP_BOTS))).as_(BOTS))
         result = (
-            exp.select(*[exp.column(n, quoted=True) for n in shown])
+            exp.select(*shown)
             .from_(main.subquery("r"))
             .order_by(*[self.ordered(exp.column(o.field, quoted=True), o) for o in order])
         )
@@ -328,6 +346,17 @@ class _Builder:
         )
         tree = tree.from_(registers.subquery("g"))
         return tree.group_by(*[n.copy() for n in names]) if names else tree
+
+
+def _only(value: exp.Expression, condition: exp.Expression) -> exp.Expression:
+    """``value`` with each of its aggregates reading only the rows meeting ``condition``."""
+
+    def restrict(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.AggFunc):
+            return exp.Filter(this=node.copy(), expression=exp.Where(this=condition.copy()))
+        return node
+
+    return value.transform(restrict)
 
 
 def bound_text(text: str, folded: bool) -> str:

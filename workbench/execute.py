@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 
 from workbench import localtime
-from workbench.compile import CURSOR_ID, CURSOR_TS, compile_query
+from workbench.compile import BOTS, CURSOR_ID, CURSOR_TS, compile_query
 from workbench.engines import Engine
 from workbench.query import BUCKET, Cursor, Query, Result
 from workbench.timeframe import Interval
@@ -19,20 +21,27 @@ FIRST_WINDOW = dt.timedelta(days=1)  # a newest-first list reads 1, 2, 4, ... da
 def run(q: Query, engine: Engine) -> Result:
     """``q``'s Result on ``engine``."""
     started = time.perf_counter()
+    bots: int | Callable[[], int] | None = None
     if q.is_list:
         frame, sql, next_cursor = _page(q, engine)
+        if not q.include_bots:
+            bots = partial(_bots, q, engine)
     else:
         compiled = compile_query(q, engine.dialect, engine.source)
         frame, sql, next_cursor = engine.run(compiled), compiled.sql, None
+        if BOTS in frame:  # counted in the aggregate's own scan
+            bots = int(frame[BOTS].iloc[0]) if len(frame) else _bots(q, engine)
+            frame = frame.drop(columns=BOTS)
+        elif not q.include_bots:
+            bots = _bots(q, engine)
         if BUCKET in frame:
             frame[BUCKET] = localtime.labels(frame[BUCKET], q.interval, q.granularity)
-    excluded = None if q.include_bots else _bots(q, engine)
     approximate = tuple(name for name, m in q.measures() if m.approximate)
     return Result(
         frame.reset_index(drop=True),
         q,
         approximate=approximate,
-        excluded_bots=excluded,
+        bots=bots,
         next_cursor=next_cursor,
         sql=sql,
         seconds=time.perf_counter() - started,

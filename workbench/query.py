@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -269,12 +270,23 @@ def _check_leaf(leaf: f.Leaf) -> None:
 
 @dataclass(frozen=True)
 class Result:
-    """A Query's answer: the rows as a DataFrame, and what a front end must say about them."""
+    """A Query's answer: the rows as a DataFrame, and what a front end must say about them.
+
+    ``excluded_bots`` is how many rows were left out as bot traffic (None when bots are
+    included). An aggregate counts them in its own scan; a list page counts them only when
+    asked (``bots`` is then a function), since the count reads the whole interval.
+    """
 
     frame: pd.DataFrame
     query: Query
     approximate: tuple[str, ...] = ()  # output columns estimated (HyperLogLog), not counted
-    excluded_bots: int | None = None  # rows left out as bot traffic (None: bots included)
+    bots: int | Callable[[], int] | None = None
     next_cursor: Cursor | None = None  # the next page of a newest-first list, if any
     sql: str = ""
     seconds: float = 0.0
+
+    @property
+    def excluded_bots(self) -> int | None:
+        if callable(self.bots):
+            object.__setattr__(self, "bots", self.bots())
+        return self.bots
