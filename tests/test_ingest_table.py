@@ -398,3 +398,17 @@ def test_hostile_json_values_are_rejected_or_kept_exactly(wb: Workbench, tmp_pat
             "SELECT visitor_id, epoch_ms(start_ts), entry_title FROM sessions"
         ).fetchall()
     assert got == [("ms", 1730678400123, '{"nested": [1, "x"]}')]
+
+
+def test_a_source_id_seen_again_is_a_duplicate_and_the_first_wins(wb: Workbench, tmp_path) -> None:
+    path = tmp_path / "ids.csv"
+    path.write_text(
+        "session_id,visitor_id,start_ts,pageviews,is_new\n"
+        "s1,v1,2024-11-01T00:00:00Z,1,true\ns1,v1,2024-11-01T00:00:00Z,9,true\n"
+        "s2,v2,2024-11-01T00:00:00Z,2,true\n"
+    )
+    first = run(wb, path, mapping=None)
+    assert (first.stored, first.duplicates) == (2, 1)
+    got = wb.sql("SELECT session_id, pageviews FROM sessions ORDER BY session_id")
+    assert got.values.tolist() == [["s1", 1], ["s2", 2]]
+    assert run(wb, path, mapping=None).duplicates == 3

@@ -98,7 +98,9 @@ def _ingest_chunk(
             rejected.append(
                 Reject(source, record.line, why.reason, why.detail, raw_text(record.raw))
             )
-    fresh = dict(zip(assign_ids(table, rows), rows, strict=True))  # repeats within the chunk go
+    fresh: dict[str, dict[str, object]] = {}
+    for key, row in zip(assign_ids(table, rows), rows, strict=True):
+        fresh.setdefault(key, row)  # the first of an id wins, as against the store
     new: list[dict[str, object]] = []
     if fresh:
         try:
