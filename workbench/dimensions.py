@@ -3,7 +3,8 @@
 Every plain column of the canonical ``sessions`` and ``events`` tables is a dimension,
 described by the model's own column doc. Three more read the local time in the query's
 zone (``local_hour``, ``local_weekday``, ``local_date``), and map entries are addressed as
-``property.KEY`` (sessions' custom data) and ``segmentation.KEY`` (events' segmentation).
+``property.KEY`` (sessions' custom data), ``source.KEY`` (sessions' verbatim source fields,
+e.g. Opentracker's ``machine_id``) and ``segmentation.KEY`` (events' segmentation).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from workbench import model
 from workbench.errors import invalid
 
 TABLES = ("sessions", "events")
-MAP_PREFIXES = {
-    "sessions": ("property.", "properties"),
-    "events": ("segmentation.", "segmentation"),
+MAP_PREFIXES = {  # table -> (name prefix, map column) of its map-entry dimensions
+    "sessions": (("property.", "properties"), ("source.", "source_fields")),
+    "events": (("segmentation.", "segmentation"),),
 }
 
 
@@ -100,18 +101,18 @@ def dimension(table: str, name: str, param: str = "dimension") -> Dimension:
     registry = DIMENSIONS[check_table(table)]
     if name in registry:
         return registry[name]
-    prefix, column = MAP_PREFIXES[table]
-    if isinstance(name, str) and name.startswith(prefix) and len(name) > len(prefix):
-        key = name[len(prefix) :]
-        return Dimension(name, table, "text", f"The '{key}' entry of {column}", column, key=key)
-    valid = [*registry, f"{prefix}KEY"]
+    for prefix, column in MAP_PREFIXES[table]:
+        if isinstance(name, str) and name.startswith(prefix) and len(name) > len(prefix):
+            key = name[len(prefix) :]
+            text = f"The '{key}' entry of {column}"
+            return Dimension(name, table, "text", text, column, key=key)
+    valid = [*registry, *(f"{prefix}KEY" for prefix, _ in MAP_PREFIXES[table])]
     raise invalid(param, name, valid, code="unknown_dimension")
 
 
 def describe(table: str) -> dict[str, str]:
     """name -> one-line definition, for front ends."""
-    prefix, column = MAP_PREFIXES[check_table(table)]
     return {
-        **{d.name: d.description for d in DIMENSIONS[table].values()},
-        f"{prefix}KEY": f"The KEY entry of {column}",
+        **{d.name: d.description for d in DIMENSIONS[check_table(table)].values()},
+        **{f"{prefix}KEY": f"The KEY entry of {column}" for prefix, column in MAP_PREFIXES[table]},
     }

@@ -7,4 +7,5 @@ from workbench.dialects import (  # noqa: F401  (routes register on import)
     giosg,
     opentracker,
     opentracker_geo,
+    opentracker_sessions,
 )

@@ -4,7 +4,9 @@
 - jsondatatable: Opentracker's "virtual table" that first describes the table (``rows``,
   ``field``, ``label``, ``className``, ``width``, ``caption``, ``pager``, ``nextToken``,
   ``hidden``, ..., ``rowsPerPageOptions``) and then holds the rows as arrays in
-  ``resultsList``, in the key order of seed 001's example.
+  ``resultsList``, in the key order of seed 001's example (``Listing.extra`` goes
+  before ``hidden``, ``Listing.trailer`` after it: the session list's ``expandable``,
+  ``popUpColumns``, ...).
 - jsonjqgrid: jqGrid's standard JSON reader shape ``{total, page, records, rows: [{id,
   cell}]}`` (Opentracker's own is not public).
 - html: a table whose cells carry the raw value in a ``sort`` attribute.
@@ -33,6 +35,8 @@ class Listing:
     chart: tuple[int, int] = (0, 1)  # (label column, raw value column) for png
     hidden: Sequence[str] = ()
     extra: dict[str, object] = field(default_factory=dict)  # e.g. nextToken
+    trailer: dict[str, object] = field(default_factory=dict)  # after hidden (expandable, ...)
+    preamble: list[list[str]] = field(default_factory=list)  # csv lines before the header
 
     @property
     def all_rows(self) -> list[list[str]]:
@@ -58,6 +62,7 @@ def _datatable(listing: Listing, **_: object):
         "pager": "apager",
         **listing.extra,
         "hidden": list(listing.hidden),
+        **listing.trailer,
         "rowsPerPageOptions": [20, 40],
         "resultsList": listing.all_rows,
     }
@@ -76,7 +81,8 @@ def _html(listing: Listing, **_: object):
 
 
 def _csv(listing: Listing, **_: object):
-    return encode("csv", Table.of(listing.fields, listing.all_rows))
+    table = Table.of(listing.fields, listing.all_rows)
+    return encode("csv", table, preamble=listing.preamble)
 
 
 def _png(listing: Listing, title: str = "", **_: object):
