@@ -120,7 +120,7 @@ def test_writer_killed_mid_batch_leaves_no_partial_batch(store: Store, tmp_path)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     doomed = [p.stat().st_size for p in (store.root / "sessions").rglob(".part-*.tmp")]
-    assert max(doomed, default=0) > 1_000_000, "the victim should have written row groups"
+    assert max(doomed, default=0) > 400_000, "the victim should have written row groups"
 
     reader = Store.open(store.root)
     assert reader.sql("SELECT count(*) AS n FROM sessions")["n"][0] == ROWS

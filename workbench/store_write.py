@@ -12,7 +12,9 @@ import fcntl
 import itertools
 import json
 import os
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -62,18 +64,31 @@ def writer_lock(root: Path, timeout: float, name: str = LOCK) -> Iterator[None]:
         os.close(fd)  # closing releases the flock
 
 
+def _options(table: str) -> dict[str, list[str]]:
+    """The table's Parquet options, less dictionaries for times: nearly one value per row,
+    a dictionary only costs time (and the page fills before the dictionary gives up)."""
+    spec = TABLES[table]
+    options = spec.parquet_options
+    times = {c.name for c in spec.columns if pa.types.is_timestamp(c.type)}
+    return options | {"use_dictionary": [c for c in options["use_dictionary"] if c not in times]}
+
+
 class _OpenFile:
-    """A Parquet file a batch is filling: rows are buffered into row groups of ROW_GROUP."""
+    """A Parquet file a batch is filling: rows are buffered into row groups of ROW_GROUP.
+
+    Full row groups queue up and one pool task at a time writes a file's queue in order, so
+    a pool thread never sits waiting for another file's (or its own file's) earlier write.
+    """
 
     def __init__(self, final: Path, table: str, pool: ThreadPoolExecutor) -> None:
         self.final = final
         self.tmp = final.with_name(f".{final.name}.tmp")
         spec = TABLES[table]
-        self.writer = pq.ParquetWriter(
-            self.tmp, spec.schema, **PARQUET_OPTIONS, **spec.parquet_options
-        )
+        self.writer = pq.ParquetWriter(self.tmp, spec.schema, **PARQUET_OPTIONS, **_options(table))
         self.pool = pool
-        self.last: Future | None = None  # row groups of one file are written in order
+        self.queue: deque[pa.Table] = deque()
+        self.lock = threading.Lock()
+        self.draining: Future | None = None  # the task writing the queue, while it runs
         self.pending: list[pa.Table] = []
         self.pending_rows = 0
         self.rows, self.min_ts, self.max_ts = 0, None, None
@@ -89,21 +104,41 @@ class _OpenFile:
             self.flush()
 
     def flush(self) -> None:
-        """Write the buffered rows as row groups, in the background, after the previous ones."""
+        """Queue the buffered rows as row groups, written in the background after earlier ones."""
         if self.pending:
-            rows, previous = pa.concat_tables(self.pending), self.last
+            rows = pa.concat_tables(self.pending)
             self.pending, self.pending_rows = [], 0
-            self.last = self.pool.submit(self._write_after, previous, rows)
+            with self.lock:
+                self.queue.append(rows)
+                if self.draining is None:
+                    self.draining = self.pool.submit(self._drain)
 
-    def _write_after(self, previous: Future | None, rows: pa.Table) -> None:
-        if previous is not None:
-            previous.result()
-        self.writer.write_table(rows, row_group_size=ROW_GROUP)
+    def _drain(self) -> None:
+        while True:
+            with self.lock:
+                if not self.queue:
+                    self.draining = None
+                    return
+                rows = self.queue.popleft()
+            try:
+                self.writer.write_table(rows, row_group_size=ROW_GROUP)
+            except BaseException:
+                with self.lock:  # the failed task stays: wait() re-raises its error
+                    self.queue.clear()
+                raise
+
+    def wait(self) -> None:
+        """Until every queued row group is written (re-raising a failed write)."""
+        while True:
+            with self.lock:
+                task = self.draining
+            if task is None:
+                return
+            task.result()
 
     def close(self) -> None:
         self.flush()
-        if self.last is not None:
-            self.last.result()
+        self.wait()
         self.writer.close()
 
 
@@ -198,6 +233,9 @@ class Batch:
 
     def abandon(self) -> None:
         """Close open files without publishing them; the caller deletes what was written."""
+        for f in self._open.values():
+            with f.lock:
+                f.queue.clear()
         self._pool.shutdown(cancel_futures=True)
         for f in self._open.values():
             f.writer.close()

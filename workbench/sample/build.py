@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from itertools import chain, islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -97,27 +98,19 @@ def write_traffic(
     days_per_batch: int = 31,
     progress: Progress | None = None,
 ) -> int:
-    """Append generated (sessions, events) day chunks, ``days_per_batch`` days per batch."""
-    total, pending = 0, []
-    for chunk in chunks:
-        pending.append(chunk)
-        if len(pending) >= days_per_batch:
-            total += _commit(store, pending, progress)
-            pending = []
-    if pending:
-        total += _commit(store, pending, progress)
+    """Append generated (sessions, events) day chunks, ``days_per_batch`` days per batch.
+
+    Each chunk is appended as it comes (its rows go to the batch's files in the background),
+    so memory holds a few days, not a batch."""
+    total, chunks = 0, iter(chunks)
+    for first in chunks:
+        with store.batch() as batch:
+            for sessions, events in chain([first], islice(chunks, days_per_batch - 1)):
+                total += batch.append("sessions", sessions)
+                batch.append("events", events)
+                if progress:
+                    progress(sessions.num_rows)
     return total
-
-
-def _commit(store: Store, chunks: list, progress: Progress | None) -> int:
-    with store.batch() as batch:
-        n = 0
-        for sessions, events in chunks:
-            n += batch.append("sessions", sessions)
-            batch.append("events", events)
-            if progress:
-                progress(sessions.num_rows)
-    return n
 
 
 def build_sample_store(
