@@ -53,7 +53,7 @@ def spark_session():
             .getOrCreate()
         )
         session.sparkContext.setLogLevel("ERROR")
-        _spark.update(session=session, engines={}, viewing=None)
+        _spark.update(session=session, engines={})
     return session
 
 
@@ -68,19 +68,7 @@ def engine_for(name: str, store: Store) -> Engine:
     root = Path(store.root).resolve()
     if root not in engines:
         engines[root] = SparkEngine(store, session)
-    if _spark.get("viewing") != root:
-        # Every SparkEngine names its views workbench_<table>, so the last engine to read a
-        # store owns them; one that read an earlier store would query the other's rows
-        # (test_query_filters.py: test_two_stores_share_one_spark_session). Until the views
-        # are named per store, make the engine handed out re-point them at its store.
-        engines[root]._version = None
-        _spark["viewing"] = root
     return engines[root]
-
-
-def views_moved() -> None:
-    """Say that a SparkEngine made outside ``engine_for`` has re-pointed the views."""
-    _spark["viewing"] = None
 
 
 @pytest.fixture(params=ENGINES)

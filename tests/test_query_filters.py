@@ -13,7 +13,7 @@ import datetime as dt
 
 import pyarrow as pa
 import pytest
-from engines import ENGINES, SPARK_MARKS, engine_for, spark_session, views_moved
+from engines import ENGINES, SPARK_MARKS, engine_for, spark_session
 from sample_store import sample
 
 from workbench.compile import OR_CHAIN_MAX
@@ -273,21 +273,11 @@ def test_the_table_is_the_whole_store(workbench) -> None:
     assert workbench.sql("SELECT session_id FROM sessions ORDER BY 1")["session_id"].tolist() == IDS
 
 
-EMPTY_TABLE_BUG = (
-    "SparkEngine.source reads every table's files; a table without rows is only "
-    "'_empty.parquet', which Spark skips as a hidden file ('_' prefix), so the read fails "
-    "with UNABLE_TO_INFER_SCHEMA and no query runs on a store without events"
-)
-
-
 @pytest.mark.parametrize(
     "engine",
     [
         "duckdb",
-        pytest.param(
-            "spark",
-            marks=[*SPARK_MARKS, pytest.mark.xfail(strict=True, reason=EMPTY_TABLE_BUG)],
-        ),
+        pytest.param("spark", marks=SPARK_MARKS),
     ],
 )
 def test_a_store_without_events_is_queryable(tmp_path, engine: str) -> None:
@@ -299,21 +289,9 @@ def test_a_store_without_events_is_queryable(tmp_path, engine: str) -> None:
     assert result.frame["sessions"].tolist() == [len(ROWS)]
 
 
-SHARED_VIEWS_BUG = (
-    "SparkEngine.source registers the temp views workbench_sessions/events/sites under the "
-    "same names for every store and re-registers only when its own store's version changes: "
-    "after a second SparkEngine on the same session reads another store, the first engine "
-    "silently queries the second store's rows (sample: 4197 sessions on 2024-11-04, then 0)"
-)
-
-
 @pytest.mark.parametrize(
     "_",
-    [
-        pytest.param(
-            "spark", marks=[*SPARK_MARKS, pytest.mark.xfail(strict=True, reason=SHARED_VIEWS_BUG)]
-        )
-    ],
+    [pytest.param("spark", marks=SPARK_MARKS)],
 )
 def test_two_stores_share_one_spark_session(workbench, _: str) -> None:
     from workbench.engines import SparkEngine
@@ -325,9 +303,6 @@ def test_two_stores_share_one_spark_session(workbench, _: str) -> None:
     on_sample = Query(day, metrics=("sessions",), include_bots=True)
     first = SparkEngine(the_sample.store, session)
     want = the_sample.query(on_sample, the_sample.engine).frame["sessions"].tolist()
-    try:
-        assert the_sample.query(on_sample, first).frame["sessions"].tolist() == want
-        assert workbench.query(q, SparkEngine(ours, session)).frame["sessions"].tolist() == [12]
-        assert the_sample.query(on_sample, first).frame["sessions"].tolist() == want
-    finally:
-        views_moved()
+    assert the_sample.query(on_sample, first).frame["sessions"].tolist() == want
+    assert workbench.query(q, SparkEngine(ours, session)).frame["sessions"].tolist() == [12]
+    assert the_sample.query(on_sample, first).frame["sessions"].tolist() == want

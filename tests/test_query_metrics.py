@@ -134,7 +134,6 @@ class Case:
     week_start: str = "monday"
     include_bots: bool = False
     spark: bool = True  # False: DuckDB only (local Spark takes seconds a query)
-    bots_bug: str | None = None  # why excluded_bots is wrong for now (a strict xfail)
     expect: dict[str, object] = field(default_factory=dict, compare=False)
 
     @property
@@ -156,20 +155,6 @@ class Case:
 
 D = dt.date
 NY, HELSINKI, LA = "America/New_York", "Europe/Helsinki", "America/Los_Angeles"
-INCLUDE_BOTS_BUG = (
-    "execute.run compiles every query with compile_query's default bots='exclude', "
-    "so include_bots=True still leaves the bots out"
-)
-INCLUDE_BOTS_COUNT_BUG = (
-    INCLUDE_BOTS_BUG + ", and an aggregate of sessions (folded bot count) reports "
-    "excluded_bots as a number instead of None"
-)
-BOT_ONLY_GROUPS_BUG = (
-    "compile.py aggregate(fold=True): HAVING count(*) FILTER (WHERE NOT is_bot) > 0 drops "
-    "groups of bots alone before SUM(__group_bots) OVER (), so their bots are not counted: "
-    "every site by browser 2024-11-04..10 counts 189 of 732 excluded bots (543 are in "
-    "Googlebot/HeadlessChrome/... groups)"
-)
 CASES = [
     Case("sessions-total", "sessions", OT, D(2024, 10, 28), D(2024, 11, 10), NY),
     Case(
@@ -190,7 +175,6 @@ CASES = [
         "UTC",
         dimensions=("site_id", "browser"),
         spark=False,
-        bots_bug=BOT_ONLY_GROUPS_BUG,
     ),
     Case(
         "sessions-with-bots",
@@ -201,7 +185,6 @@ CASES = [
         NY,
         dimensions=("country_code",),
         include_bots=True,
-        bots_bug=INCLUDE_BOTS_COUNT_BUG,
     ),
     Case(
         "sessions-day-new-york-fall-back",
@@ -302,15 +285,6 @@ CASES = [
         spark=False,
     ),
 ]
-# (engine, metric) -> a known bug: left out of the tests below, kept failing in its own test
-KNOWN_BUGS = {
-    ("spark", "bounce_rate"): (
-        "metrics._share averages the DECIMAL(4,1) literals 100.0/0.0: Spark's AVG of a decimal "
-        "is a decimal rounded to 5 places (Decimal('44.26823'), not 44.2682258359218)"
-    ),
-}
-
-
 # -- the oracle ---------------------------------------------------------------------------
 
 
@@ -406,7 +380,7 @@ def _plain(value: object) -> object:
     return float(value)
 
 
-def mismatches(case: Case, got: Result, engine: str, metrics=None) -> list[str]:
+def mismatches(case: Case, got: Result, engine: str) -> list[str]:
     """What differs between the engine's result and the oracle's, metric by metric."""
     keys = _keys(case)
     want = keyed(oracle(case).frame, keys)
@@ -415,9 +389,6 @@ def mismatches(case: Case, got: Result, engine: str, metrics=None) -> list[str]:
     assert list(got.frame.columns) == [*keys, *METRICS[case.table]]
     problems = []
     for name, m in METRICS[case.table].items():
-        left_out = (engine, name) in KNOWN_BUGS if metrics is None else name not in metrics
-        if left_out:
-            continue
         assert (name in got.approximate) == m.approximate, f"{name}: approximate label"
         for i, (a, b) in enumerate(zip(have[name], want[name], strict=True)):
             x, y = _plain(a), _plain(b)
@@ -434,24 +405,19 @@ def mismatches(case: Case, got: Result, engine: str, metrics=None) -> list[str]:
     return problems
 
 
-def params(cases: list[Case], *, xfail_include_bots: bool = False, xfail_bots: bool = False):
-    """(case, engine) for every case on every engine it runs on, known bugs marked."""
+def params(cases: list[Case]):
+    """(case, engine) for every case on every engine it runs on."""
     found = []
     for case in cases:
         for engine in ENGINES:
             name = engine.values[0]
             if name == "spark" and not case.spark:
                 continue
-            marks = list(engine.marks)
-            if xfail_include_bots and case.include_bots:
-                marks.append(pytest.mark.xfail(strict=True, reason=INCLUDE_BOTS_BUG))
-            if xfail_bots and case.bots_bug:
-                marks.append(pytest.mark.xfail(strict=True, reason=case.bots_bug))
-            found.append(pytest.param(case, name, id=f"{case.name}-{name}", marks=marks))
+            found.append(pytest.param(case, name, id=f"{case.name}-{name}", marks=engine.marks))
     return found
 
 
-@pytest.mark.parametrize(("case", "engine"), params(CASES, xfail_include_bots=True))
+@pytest.mark.parametrize(("case", "engine"), params(CASES))
 def test_every_metric_equals_the_pandas_oracle(case: Case, engine: str) -> None:
     got = result(case, engine)
     problems = mismatches(case, got, engine)
@@ -459,7 +425,7 @@ def test_every_metric_equals_the_pandas_oracle(case: Case, engine: str) -> None:
     assert len(got.frame) == len(oracle(case).frame) > 0
 
 
-@pytest.mark.parametrize(("case", "engine"), params(CASES, xfail_bots=True))
+@pytest.mark.parametrize(("case", "engine"), params(CASES))
 def test_bots_are_left_out_and_counted(case: Case, engine: str) -> None:
     got = result(case, engine)
     if case.include_bots:
@@ -488,11 +454,7 @@ def test_buckets_are_labelled_as_timebuckets_does(case: Case, engine: str) -> No
 )
 def test_exact_results_are_identical_on_both_engines(case: Case) -> None:
     keys = _keys(case)
-    exact = [
-        n
-        for n, m in METRICS[case.table].items()
-        if not m.approximate and not any((e, n) in KNOWN_BUGS for e in ENGINE_NAMES)
-    ]
+    exact = [n for n, m in METRICS[case.table].items() if not m.approximate]
     frames = [keyed(result(case, e).frame, keys) for e in ENGINE_NAMES]
     assert frames[0][keys].to_dict("records") == frames[1][keys].to_dict("records")
     for name in exact:  # equal; float sums only up to the order they were added in
@@ -507,18 +469,6 @@ def test_exact_results_are_identical_on_both_engines(case: Case) -> None:
         kinds = [f[name].dtype.kind for f in frames]  # counts integers, averages floats
         assert kinds[0] == kinds[1], name
     assert result(case, "spark").excluded_bots == result(case, "duckdb").excluded_bots
-
-
-@pytest.mark.parametrize(
-    ("engine", "metric"),
-    [
-        pytest.param(*key, marks=[*SPARK_MARKS, pytest.mark.xfail(strict=True, reason=why)])
-        for key, why in KNOWN_BUGS.items()
-    ],
-)
-def test_known_bug(engine: str, metric: str) -> None:
-    case = next(c for c in CASES if metric in METRICS[c.table] and not c.include_bots)
-    assert not mismatches(case, result(case, engine), engine, metrics={metric})
 
 
 def test_every_metric_has_an_oracle() -> None:

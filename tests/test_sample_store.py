@@ -13,9 +13,9 @@ from sample_store import sample
 from workbench.core import Workbench
 from workbench.credentials import verify_password
 from workbench.reports import top_locations
-from workbench.timeframe import Interval
 from workbench.sample.build import sample_start
 from workbench.sample.sites import CLICKY, COUNTLY, GIOSG, OPENTRACKER, site_zone
+from workbench.timeframe import Interval
 
 DATA = Path(__file__).parent / "data"
 NY = ZoneInfo("America/New_York")

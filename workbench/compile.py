@@ -27,7 +27,7 @@ ESCAPE = "!"  # LIKE escape character (a backslash needs escaping itself in Spar
 BOT_LOOKBACK = dt.timedelta(days=1)  # events of bot visits that started up to a day earlier
 CURSOR_TS, CURSOR_ID = "__cursor_ts", "__cursor_id"
 ROWS = "__rows"
-BOTS, GROUP_BOTS = "__bots", "__group_bots"
+BOTS, GROUP_BOTS, GROUP_HUMANS = "__bots", "__group_bots", "__group_humans"
 
 Source = Callable[[str, dt.datetime, dt.datetime], exp.Expression]
 
@@ -55,16 +55,18 @@ def compile_query(
     dialect: str,
     source: Source,
     *,
-    bots: str = "exclude",
+    bots: str | None = None,
     limit: int | None = None,
 ) -> Compiled:
     """SQL for ``q`` on ``dialect`` reading tables from ``source``.
 
-    ``bots`` is exclude, include or only (the count of excluded rows); ``limit``
+    ``bots`` is exclude, include or only (the count of excluded rows), by default what
+    ``q.include_bots`` says; ``limit``
     overrides the query's (a pager asks for one row more, to know if a page follows).
     An aggregate of sessions that excludes bots counts them in the same scan instead: its
     aggregates read only human rows (``FILTER``) and a column ``BOTS`` holds the count.
     """
+    bots = bots or ("include" if q.include_bots else "exclude")
     build = _Builder(q, dialect, source)
     fold = not q.is_list and q.table == "sessions" and bots == "exclude"
     where = build.where("include" if fold else bots)
@@ -249,6 +251,7 @@ class _Builder:
         if fold:
             exact = [(name, _only(e, human)) for name, e in exact]
             exact.append((GROUP_BOTS, _only(exp.Count(this=exp.Star()), col("is_bot"))))
+            exact.append((GROUP_HUMANS, _only(exp.Count(this=exp.Star()), human)))
         src = self.source(q.table, q.interval.start, q.interval.end)
         main = (
             exp.select(
@@ -260,13 +263,6 @@ class _Builder:
         )
         if keys:
             main = main.group_by(*[e.copy() for _, e in keys])
-            if fold:  # a group of bots alone is not a group of the answer
-                main = main.having(
-                    exp.GT(
-                        this=_only(exp.Count(this=exp.Star()), human),
-                        expression=exp.Literal.number(0),
-                    )
-                )
         estimates = [(name, m) for name, m in measures if m.approximate]
         if estimates:
             humans = exp.and_(where.copy(), human) if fold else where
@@ -275,12 +271,18 @@ class _Builder:
         order = list(q.effective_order)
         order += [Order(n) for n in names if all(o.field != n for o in order)]
         shown = [exp.column(n, quoted=True) for n in [*names, *(n for n, _ in measures)]]
-        if fold:
-            shown.append(exp.Window(this=exp.Sum(this=exp.column(GROUP_BOTS))).as_(BOTS))
-        result = (
-            exp.select(*shown)
-            .from_(main.subquery("r"))
-            .order_by(*[self.ordered(exp.column(o.field, quoted=True), o) for o in order])
+        rows = main.subquery("r")
+        if fold:  # every group's bots are counted, then groups of bots alone are dropped
+            total = exp.Window(this=exp.Sum(this=exp.column(GROUP_BOTS))).as_(BOTS)
+            rows = exp.select(exp.Star(), total).from_(rows).subquery("b")
+            shown.append(exp.column(BOTS))
+        result = exp.select(*shown).from_(rows)
+        if fold and keys:
+            result = result.where(
+                exp.GT(this=exp.column(GROUP_HUMANS), expression=exp.Literal.number(0))
+            )
+        result = result.order_by(
+            *[self.ordered(exp.column(o.field, quoted=True), o) for o in order]
         )
         return _paged(result, limit if limit is not None else q.limit, q.offset)
 

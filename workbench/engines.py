@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Protocol
 
 import pandas as pd
 from sqlglot import exp
 
 from workbench.compile import Compiled
+from workbench.model import TABLES
 from workbench.store import Store
 
 
@@ -43,23 +45,37 @@ class DuckDBEngine:
 
 
 class SparkEngine:
-    """Spark SQL (local mode or a cluster) over the same Parquet files, as they lie."""
+    """Spark SQL (local mode or a cluster) over the same Parquet files, as they lie.
+
+    Each engine registers views of its own (``workbench<N>_<table>``), so two stores on one
+    Spark session never read each other's data; an empty table is an empty DataFrame of
+    the model's schema (Spark skips the store's ``_empty.parquet`` as a hidden file).
+    """
 
     dialect = "spark"
     stops_early = False
+    _numbers = itertools.count(1)
 
     def __init__(self, store: Store, spark) -> None:
         self.store, self.spark = store, spark
+        self._prefix = f"workbench{next(self._numbers)}"
         self._version: int | None = None
 
     def source(self, table: str, start: dt.datetime, end: dt.datetime) -> exp.Expression:
         snapshot = self.store.snapshot
         if snapshot.version != self._version:
-            for name in ("sites", "sessions", "events"):
-                frame = self.spark.read.parquet(*self.store.files(name))
-                frame.createOrReplaceTempView(f"workbench_{name}")
+            for name in TABLES:
+                self._frame(name, snapshot).createOrReplaceTempView(f"{self._prefix}_{name}")
             self._version = snapshot.version
-        return exp.to_table(f"workbench_{table}")
+        return exp.to_table(f"{self._prefix}_{table}")
+
+    def _frame(self, name: str, snapshot):
+        paths = snapshot.paths(name)
+        if paths:
+            return self.spark.read.parquet(*paths)
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        return self.spark.createDataFrame([], from_arrow_schema(TABLES[name].schema))
 
     def run(self, compiled: Compiled) -> pd.DataFrame:
         frame = self.spark.sql(compiled.sql, args=compiled.params).toPandas()

@@ -2,18 +2,22 @@
 
 A value's 64-bit hash (DuckDB ``hash``, Spark ``xxhash64``) picks a register with its top
 14 bits; the register keeps the largest rank (leading zeros + 1) seen among the remaining
-50 bits. The estimate is Flajolet et al.'s, with the small-range (linear counting)
-correction; a 64-bit hash needs no large-range one. Standard error 1.04/sqrt(2^14) ≈ 0.81%.
+50 bits (Flajolet et al.). The registers are read by Ertl's improved raw estimator (see
+``estimate``), which needs neither linear counting for small counts nor, with a 64-bit
+hash, a large-range correction. Standard error 1.04/sqrt(2^14) ≈ 0.81%.
 """
 
 from __future__ import annotations
+
+import math
 
 from sqlglot import exp
 
 PRECISION = 14
 REGISTERS = 1 << PRECISION
 REST_BITS = 64 - PRECISION
-ALPHA = 0.7213 / (1 + 1.079 / REGISTERS)
+ALPHA_INF = 1 / (2 * math.log(2))  # the estimator's constant for m -> infinity
+SIGMA_TERMS = 24
 HASH64 = {"duckdb": "hash", "spark": "xxhash64"}  # engine -> its 64-bit hash of a string
 
 HASH = "__hash"
@@ -56,26 +60,27 @@ def rank(hashed: exp.Expression) -> exp.Expression:
 def estimate(rank_column: exp.Expression) -> exp.Expression:
     """The aggregate turning a group's (register, max rank) rows into a distinct count.
 
-    A float, as Druid's hyperUnique (giosg answers 212.05452): an estimate is not a count.
+    Ertl's improved raw estimator ("New cardinality estimation algorithms for HyperLogLog
+    sketches", 2017): ``alpha_inf m^2 / (sum of 2^-rank over filled registers + m
+    sigma(empty / m))``, with ``sigma(x) = x + sum_k x^(2^k) 2^(k-1)``. Unlike the original
+    estimator with its linear-counting switch it has no bias bump between 2.5m and 5m
+    (41k-82k values here). The series is cut after ``SIGMA_TERMS`` terms, where x^(2^k)
+    is below 1e-300 for any x < 1 - 1/m. A float, as Druid's hyperUnique (giosg answers
+    212.05452): an estimate is not a count.
     """
     filled = exp.Count(this=exp.Star())
-    empty = exp.Paren(this=exp.Sub(this=_n(REGISTERS), expression=filled))
+    empty = exp.Cast(
+        this=exp.Sub(this=_n(REGISTERS), expression=filled), to=exp.DataType.build("double")
+    )
+    x = exp.Div(this=empty, expression=_n(float(REGISTERS)))
+    sigma: exp.Expression = x.copy()
+    for k in range(1, SIGMA_TERMS + 1):
+        term = exp.Mul(
+            this=exp.Pow(this=x.copy(), expression=_n(2**k)), expression=_n(2 ** (k - 1))
+        )
+        sigma = exp.Add(this=sigma, expression=term)
     harmonic = exp.Add(
         this=exp.Sum(this=exp.Pow(this=_n(2.0), expression=exp.Neg(this=rank_column))),
-        expression=empty,
+        expression=exp.Mul(this=_n(float(REGISTERS)), expression=exp.Paren(this=sigma)),
     )
-    raw = exp.Div(this=_n(ALPHA * REGISTERS * REGISTERS), expression=exp.Paren(this=harmonic))
-    linear = exp.Mul(
-        this=_n(float(REGISTERS)),
-        expression=exp.Ln(
-            this=exp.Div(
-                this=_n(float(REGISTERS)),
-                expression=exp.Cast(this=empty.copy(), to=exp.DataType.build("double")),
-            )
-        ),
-    )
-    small = exp.And(
-        this=exp.LTE(this=raw.copy(), expression=_n(2.5 * REGISTERS)),
-        expression=exp.GT(this=empty.copy(), expression=_n(0)),
-    )
-    return exp.Case(ifs=[exp.If(this=small, true=linear)], default=raw)
+    return exp.Div(this=_n(ALPHA_INF * REGISTERS * REGISTERS), expression=exp.Paren(this=harmonic))

@@ -44,8 +44,12 @@ def _when(condition: exp.Expression, then: exp.Expression, other=None) -> exp.Ex
 
 def _share(condition: exp.Expression) -> exp.Expression:
     """Percentage of rows meeting ``condition``."""
-    one = _when(condition, exp.Literal.number(100.0), exp.Literal.number(0.0))
+    one = _when(condition, _double(100), _double(0))  # a bare 100.0 is a DECIMAL on Spark
     return exp.Avg(this=one)
+
+
+def _double(value: float) -> exp.Expression:
+    return exp.Cast(this=exp.Literal.number(value), to=exp.DataType.build("double"))
 
 
 def _ratio(top: exp.Expression, bottom: exp.Expression) -> exp.Expression:
