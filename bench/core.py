@@ -51,7 +51,7 @@ from workbench.core import Workbench
 from workbench.manifest import MANIFEST
 from workbench.paths import PROJECT_ROOT
 from workbench.query import BUCKET, Result
-from workbench.reports import segmentation, session_list, top_locations
+from workbench.reports import SESSION_COLUMNS, segmentation, session_list, top_locations
 from workbench.sample.build import build_benchmark_store, fingerprint
 from workbench.timeframe import Interval
 
@@ -88,17 +88,7 @@ COLUMNS = [  # what the pandas reports read
     "entry_url",
     "referrer_url",
 ]
-LIST_COLUMNS = [
-    "start_ts",
-    "session_id",
-    "visitor_id",
-    "country_name",
-    "city",
-    "duration_s",
-    "pageviews",
-    "entry_url",
-    "referrer_url",
-]
+LIST_COLUMNS = list(SESSION_COLUMNS)  # what session_list shows by default
 
 
 # ---------------------------------------------------------------- the cached stores
