@@ -18,6 +18,7 @@ from workbench.query import Query, Result
 from workbench.sample.build import Progress, ensure_sample_store
 from workbench.store import Store
 from workbench.timeframe import zone as zone_info
+from workbench.values import plain
 
 if TYPE_CHECKING:
     from workbench.api import Response
@@ -167,4 +168,4 @@ def _iso(value: object) -> str | None:
 
 
 def _plain(value: object) -> object:
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    return plain(value)

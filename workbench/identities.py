@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from workbench.values import plain
+
 if TYPE_CHECKING:
     from workbench.core import Workbench
 
@@ -26,4 +28,4 @@ def site_by(wb: Workbench, column: str, value: str) -> dict[str, object] | None:
     rows = wb.sql(f"SELECT * FROM sites WHERE {column} = $value LIMIT 1", {"value": value})
     if rows.empty:
         return None
-    return {k: (None if v is None or v != v else v) for k, v in rows.iloc[0].items()}
+    return {k: plain(v) for k, v in rows.iloc[0].items()}

@@ -26,6 +26,7 @@ from workbench.dialects import countly
 from workbench.query import Order, Query
 from workbench.reports import previous_interval
 from workbench.timeframe import Interval, local_date
+from workbench.values import plain
 
 PERIODS = {"30days": 30, "7days": 7, "today": 1}
 TOTALS = {  # Y object -> (metric, scale)
@@ -63,7 +64,8 @@ def _totals(wb, site_id: str, span: Interval) -> dict[str, object]:
 
 
 def _number(value: object) -> float | int:
-    if value is None or value != value:
+    value = plain(value)
+    if value is None:
         return 0
     return int(value) if float(value).is_integer() else float(value)
 

@@ -36,6 +36,7 @@ from workbench.dimensions import DURATION_RANGES, LOYALTY_RANGES
 from workbench.errors import invalid
 from workbench.query import BUCKET, Query
 from workbench.timeframe import Interval, local_date
+from workbench.values import plain
 
 COUNTERS = {"sessions": "t", "new_users": "n", "users": "u", "actions": "e", "total_duration": "d"}
 BREAKDOWN = {"sessions": "t", "new_users": "n", "users": "u"}
@@ -63,8 +64,8 @@ def _node(tree: dict, path: list[str]) -> dict:
 def _counters(row: dict, names: dict[str, str]) -> dict[str, object]:
     out = {}
     for metric, key in names.items():
-        value = row[metric]
-        if value is None or value != value or value == 0:
+        value = plain(row[metric])
+        if value is None or value == 0:
             continue
         out[key] = round(float(value), 4) if isinstance(value, float) and value % 1 else int(value)
     return out
@@ -142,9 +143,8 @@ def time_object(
 
 
 def _plain_key(value: object) -> str:
-    return (
-        "Unknown" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    )
+    value = plain(value)
+    return "Unknown" if value is None else str(value)
 
 
 def _version_key(value: object) -> str:
@@ -209,7 +209,7 @@ def _events(history: _History, req: Request) -> dict:
     wanted = _json_list(req.param("events"))
     if wanted is None:
         wanted = [req.param("event") or (keys[0] if keys else "")]
-    where = f.In("key", tuple(wanted))
+    where = f.In("key", tuple(wanted)) if wanted else f.Or(())  # events=[]: no event
     segment = req.param("segmentation")
     by = f"segmentation.{segment}" if segment else None
     tree: dict = {}

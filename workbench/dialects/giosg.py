@@ -37,6 +37,7 @@ from workbench.query import BUCKET, Order, Query
 from workbench.reports import every_bucket
 from workbench.timebuckets import GRANULARITIES
 from workbench.timeframe import iso_interval
+from workbench.values import plain
 
 DIMENSIONS = {
     "browser_name": "browser",
@@ -370,7 +371,7 @@ def shape(frame: pd.DataFrame, q: Query, names: list[str]) -> dict[str, object]:
     for row in frame.itertuples(index=False):
         values = row._asdict()
         stamp = _stamp(values[BUCKET]) if BUCKET in values else start
-        cells = [stamp, *(_plain(values[d]) for d in q.dimensions)]
+        cells = [stamp, *(plain(values[d]) for d in q.dimensions)]
         cells += [_metric(values[m], m) for m in q.metrics]
         data.append(cells)
     return {"fields": fields, "data": data}
@@ -381,16 +382,8 @@ def _stamp(moment) -> str:
     return text.replace("+00:00", "Z") if text.endswith("+00:00") else text
 
 
-def _plain(value: object) -> object:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def _metric(value: object, metric: str) -> object:
-    value = _plain(value)
+    value = plain(value)
     if value is None:
         return None
     if metric == "sessions":
