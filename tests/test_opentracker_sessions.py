@@ -14,7 +14,8 @@ import pytest
 from sample_store import sample
 
 from workbench.dialects.opentracker import TICKETS, wall_clock
-from workbench.dialects.opentracker_sessions import FIELDS, Options, render_row
+from workbench.dialects.opentracker_session_fields import FIELDS
+from workbench.dialects.opentracker_session_rows import Options, render_row
 from workbench.filters import Eq
 from workbench.query import Query
 from workbench.timeframe import Interval

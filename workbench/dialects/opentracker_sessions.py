@@ -93,9 +93,7 @@ Decisions where the document is silent:
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -104,9 +102,20 @@ from workbench import filters as f
 from workbench.api import Request, Response, route
 from workbench.dialects import opentracker as ot
 from workbench.dialects.opentracker_formats import Listing, render
+from workbench.dialects.opentracker_session_fields import (
+    ALL_COLUMNS,
+    COLUMNS,
+    COMPANY_LABEL,
+    FIELDS,
+    FILTERED_COMPANY,
+    HIDDEN,
+    LABELS,
+    SORTED_BY,
+    description,
+)
+from workbench.dialects.opentracker_session_rows import EPOCH, Options, instant, render_row
 from workbench.errors import WorkbenchError, invalid
 from workbench.query import MAX_LIMIT, Order
-from workbench.reference import country_name
 from workbench.reports import session_list
 from workbench.timebuckets import format_java
 from workbench.timeframe import Interval, opentracker_interval
@@ -116,10 +125,7 @@ DATA_TYPES = ("json", "html", "jsondatatable", "csv")
 DEFAULT_LIMIT, MAX_ROWS = 40, 1000
 DEFAULT_DATE_FORMAT = "MMM dd hh:mm a"
 DEFAULT_TITLE = "Visitor sessions"
-ONLINE_WINDOW = dt.timedelta(minutes=5)
 DAY_MS = 86_400_000
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-FILTERED_COMPANY = "filtered_company"
 COMPANY_TRIGGERS = (
     "excludeInFilteredCompany",
     "includeCountryCode",
@@ -132,221 +138,12 @@ TOKEN_SHAPE = (
     "of that day)"
 )
 
-# field -> label, in the document's order
-LABELS = {
-    "lastEvent": "last event",
-    "duration": "duration",
-    "status": "status",
-    "flag": "flag",
-    "country": "country",
-    "visits_pageviews": "visits(pv)",
-    "currentPage": "current page (exit page)",
-    "area": "area code (tel)",
-    "area_code": "area_code",
-    "browser": "browser",
-    "browser_version": "browser_version",
-    "city": "city",
-    "company_org": "company/ org",
-    "connection": "connection",
-    "country_code": "country_code",
-    "country_name": "country_name",
-    "currentTitle": "currentTitle",
-    "currentVisitDuration": "current visit duration",
-    "dma_code": "dma_code",
-    "email": "email",
-    "entryPage": "entry page (landing page)",
-    "entry_query": "entry_query",
-    "entry_root_url": "entry_root_url",
-    "entry_title": "entry title",
-    "eventUnixTimestamp": "eventUnixTimestamp",
-    "event_id": "event_id",
-    "exit_query_id": "exit_query_id",
-    "exit_root_url": "exit_root_url",
-    "exit_title": "exit title",
-    "firstMeasurement": "first measurement",
-    "first_session_unix_timestamp": "first_session_unix_timestamp",
-    "inet_aton": "inet_aton",
-    "ip_number": "IP address",
-    "isp": "isp",
-    "isp_org": "isp/ org",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "machine_id": "machine_id",
-    "machine_idx": "machine_idx",
-    "number_of_pages_viewed": "pages viewed during visits (avg.)",
-    "number_visits": "number of visits",
-    "pages_viewed": "pageviews",
-    "platform": "operating systems",
-    "postal_code": "postal_code",
-    "provider": "provider",
-    "referrer": "referrer",
-    "referrersLogo": "referrersLogo",
-    "region": "region",
-    "region_code": "region_code",
-    "resolution": "resolution",
-    "rnd": "rnd",
-    "search": "search term",
-    "session_end_unix_timestamp": "session_end_unix_timestamp",
-    "session_id": "session_id",
-    "session_referrer": "session_referrer",
-    "session_referrer_hostname": "session_referrer_hostname",
-    "session_referrer_unix_timestamp": "session_referrer_unix_timestamp",
-    "session_search": "session_search",
-    "session_start_unix_timestamp": "session_start_unix_timestamp",
-    "site": "site",
-    "timezone": "timezone",
-    "total_duration": "total duration",
-    "total_number_visits": "total_number_visits",
-    "total_pages_viewed": "total pages viewed",
-    "type": "type",
-    "use_id": "use_id",
-    "user_status": "status",
-    "visit_id": "visit_id",
-    "zipCode": "zip code",
-}
-FIELDS = tuple(LABELS)
-ALL_COLUMNS = (*FIELDS, FILTERED_COMPANY)
-COMPANY_LABEL = "filtered_company"
-
-# The example's table description, verbatim (duplicates and all).
-HIDDEN = (
-    "first_session_unix_timestamp", "timezone", "longitude", "latitude", "visit_id",
-    "machine_idx", "total_pages_viewed", "countryName", "region", "city", "isp",
-    "company_org", "isp_org", "provider", "referrersLogo", "referrer", "user_status",
-    "number_visits", "pages_viewed", "currentTitle", "total_duration", "firstMeasurement",
-    "platform", "browser", "resolution", "ip_number", "area", "zipCode", "search",
-    "lastVisitDuration", "currentVisitDuration", "endUnixTimestamp", "video", "download",
-    "print", "country", "area_code", "browser_version", "countr", "country_code",
-    "country_name", "dma_code", "email", "entry_query", "entry_root_url", "entry_title",
-    "eventUnixTimestamp", "event_id", "exit_query_id", "exit_root_url", "exit_title",
-    "inet_aton", "last_speed", "machine_id", "number_of_pages_viewed", "otpe",
-    "postal_code", "region_code", "rnd", "session_end_unix_timestamp", "session_id",
-    "session_referrer", "session_referrer_hostname", "session_referrer_unix_timestamp",
-    "session_search", "session_start_unix_timestamp", "site", "total_number_visits", "type",
-    "use_id", "entryPage", "debug", "session_referrer_unix_timestamp",
-    "session_start_unix_timestamp", "session_end_unix_timestamp", "last_speed",
-    "first_session_unix_timestamp", "region_code", "country_code",
-)  # fmt: skip
-POPUP_COLUMNS = [
-    [
-        "country", "countryName", "city", "region", "email", "video", "download", "print",
-        "isp", "company_org", "isp_org", "provider", "area", "zipCode", "referrersLogo",
-        "referrer", "search", "user_status", "number_visits", "pages_viewed",
-        "total_pages_viewed", "lastVisitDuration", "currentVisitDuration", "total_duration",
-        "firstMeasurement", "platform", "browser", "resolution", "ip_number",
-    ],
-    ["currentPage", "currentTitle"],
-]  # fmt: skip
-PROFILE_COLUMNS = [
-    "country", "countryName", "city", "region", "email", "video", "download", "print",
-    "isp", "company_org", "isp_org", "provider", "visit_id", "area", "zipCode",
-    "user_status", "number_visits", "pages_viewed", "total_pages_viewed",
-    "lastVisitDuration", "currentVisitDuration", "total_duration", "firstMeasurement",
-    "referrersLogo", "referrer", "search", "platform", "browser", "resolution", "ip_number",
-]  # fmt: skip
-EXPAND_URL = (
-    "http://api.opentracker.net/api/visitors-online-email/cassandraPageViews.jsp?jsoncallback=?"
-)
-EXPAND_DATA_COLUMNS = ("flag", "country", "currentPage")  # the example's [3, 4, 6]
-EQUIVALENT_COLUMNS = (("currentPage", "currentTitle"),)  # the example's [[6, "currentTitle"]]
-
-# field -> the stored column (a dimension) it shows as is
-STORED = {
-    "session_id": "session_id",
-    "machine_idx": "visitor_id",
-    "session_start_unix_timestamp": "start_ts",
-    "session_end_unix_timestamp": "end_ts",
-    "eventUnixTimestamp": "last_seen_ts",
-    "first_session_unix_timestamp": "first_visit_ts",
-    "number_visits": "visit_number",
-    "pages_viewed": "pageviews",
-    "total_pages_viewed": "visitor_pageviews",
-    "entryPage": "entry_url",
-    "entry_title": "entry_title",
-    "currentPage": "exit_url",
-    "currentTitle": "exit_title",
-    "exit_title": "exit_title",
-    "session_referrer": "referrer_url",
-    "session_search": "search_term",
-    "search": "search_term",
-    "country_code": "country_code",
-    "country_name": "country_name",
-    "country": "country_name",
-    "region_code": "region_code",
-    "region": "region_name",
-    "city": "city",
-    "postal_code": "postal_code",
-    "zipCode": "postal_code",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "dma_code": "metro_code",
-    "area_code": "area_code",
-    "area": "area_code",
-    "timezone": "geo_time_zone",
-    "ip_number": "ip_address",
-    "isp": "isp",
-    "isp_org": "isp_organization",
-    "company_org": "organization",
-    "provider": "hostname",
-    "connection": "connection_type",
-    "browser_version": "browser_version",
-    "email": "property.email",
-    "machine_id": "source.machine_id",
-    "rnd": "source.rnd",
-    "event_id": "source.event_id",
-    "entry_query": "source.entry_query",
-    "exit_query_id": "source.exit_query_id",
-    "total_duration": "source.total_duration",
-    "number_of_pages_viewed": "pageviews",
-    "total_number_visits": "visit_number",
-    "use_id": "visitor_id",
-    "visit_id": "session_id",
-    FILTERED_COMPANY: "organization",
-}
-# field -> what orderCriteria sorts it by, for the derived ones (type is constant)
-SORTED_BY = {
-    **STORED,
-    "lastEvent": "last_seen_ts",
-    "duration": "duration_s",
-    "currentVisitDuration": "duration_s",
-    "status": "last_seen_ts",
-    "user_status": "last_seen_ts",
-    "flag": "country_code",
-    "visits_pageviews": "visit_number",
-    "browser": "browser",
-    "platform": "os",
-    "resolution": "screen_resolution",
-    "entry_root_url": "entry_url",
-    "exit_root_url": "exit_url",
-    "firstMeasurement": "first_visit_ts",
-    "inet_aton": "ip_address",
-    "referrer": "referrer_url",
-    "referrersLogo": "referrer_domain",
-    "session_referrer_hostname": "referrer_domain",
-    "session_referrer_unix_timestamp": "start_ts",
-    "site": "site_id",
-    "type": None,
-}
-# the columns every row is read with
-COLUMNS = tuple(
-    dict.fromkeys(
-        [
-            *(c for c in SORTED_BY.values() if c),
-            "end_ts",
-            "duration_s",
-            "os_version",
-            "source.platform",
-        ]
-    )
-)
 INTEGERS = ("visit_number", "pageviews", "visitor_pageviews", "duration_s")
 SEARCHED = (
     "entry_url", "entry_title", "exit_url", "exit_title", "referrer_url", "search_term",
     "country_name", "region_name", "city", "organization", "isp", "isp_organization",
     "hostname", "browser", "os", "ip_address", "session_id", "visitor_id",
 )  # fmt: skip
-SECOND_LEVELS = {"co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go"}
-EU = ("EU", "Europe")
 
 
 @route("/c_view_session.jsp", "/api/c_view_session.jsp")
@@ -389,24 +186,10 @@ def c_view_session(wb, req: Request) -> Response:
         sort_values=[[cells.get(f"sort:{c}", cells[c]) for c in columns] for cells in rows],
         hidden=HIDDEN,
         extra={"nextToken": page.next_token},
-        trailer=_description(columns),
+        trailer=description(columns),
         preamble=_meta(req, options, interval) if meta_csv and data_type == "csv" else [],
     )
     return render(listing, data_type)
-
-
-@dataclass(frozen=True)
-class Options:
-    """How rows are written: zone, now, date format and the replacement parameters."""
-
-    zone: str
-    now: dt.datetime
-    date_format: str
-    unknown_city: str | None = None
-    unknown_region: str | None = None
-    gb_code: str | None = None
-    eu_to_domain: bool = False
-    site_names: dict[str, str] | None = None
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -568,7 +351,7 @@ def _page(wb, interval, sites, where, order, limit, token) -> Page:
 
     if order:
         return Page(fetch(None, limit, (*order, *NEWEST)), "")
-    before = None if token is None else f.Range("end_ts", high=_instant(token), high_strict=True)
+    before = None if token is None else f.Range("end_ts", high=instant(token), high_strict=True)
     rows = fetch(before, limit + 1)
     if len(rows) <= limit:
         return Page(rows, "")
@@ -576,16 +359,12 @@ def _page(wb, interval, sites, where, order, limit, token) -> Page:
     page = rows[:limit]
     if rows[limit]["end_ts"] == last:  # never split rows ending in the same millisecond
         seen = {r["session_id"] for r in page}
-        ties = fetch(f.all_of(before, f.Eq("end_ts", _instant(last))), MAX_LIMIT)
+        ties = fetch(f.all_of(before, f.Eq("end_ts", instant(last))), MAX_LIMIT)
         page += [r for r in ties if r["session_id"] not in seen]
-        more = bool(fetch(f.Range("end_ts", high=_instant(last), high_strict=True), 1))
+        more = bool(fetch(f.Range("end_ts", high=instant(last), high_strict=True), 1))
     else:
         more = True
     return Page(page, f"{last - last % DAY_MS}.{last}" if more else "")
-
-
-def _instant(ms: int) -> dt.datetime:
-    return EPOCH + dt.timedelta(milliseconds=ms)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
@@ -609,156 +388,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
 
 
 # -- rows ---------------------------------------------------------------------------------
-
-
-def text(value: object) -> str:
-    """A stored value as the document prints it: '' for none, floats as Java prints them."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
-def pretty_seconds(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes}m {secs}s"
-    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
-
-
-def is_online(row: dict[str, object], now_ms: int) -> bool:
-    seen = row["last_seen_ts"] if row["last_seen_ts"] is not None else row["end_ts"]
-    return now_ms - ONLINE_WINDOW // dt.timedelta(milliseconds=1) <= seen <= now_ms
-
-
-def registrable_domain(host: str) -> str:
-    labels = host.lower().strip(".").split(".")
-    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in SECOND_LEVELS else 2
-    return ".".join(labels[-keep:])
-
-
-def _referrer_host(row: dict[str, object]) -> str:
-    if not row["referrer_url"]:
-        return ""
-    host = row["referrer_domain"]
-    if not host:
-        host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", str(row["referrer_url"]), flags=re.I)
-        host = re.split(r"[/?#:]", host, maxsplit=1)[0]
-    return registrable_domain(str(host)) if host else ""
-
-
-def _inet_aton(address: object) -> str:
-    try:
-        return str(int(ipaddress.IPv4Address(str(address))))
-    except ValueError:
-        return ""
-
-
-def _unknown(value: object) -> bool:
-    return value is None or str(value).strip() in ("", "Unknown", "unknown")
-
-
-def _country(row: dict[str, object], options: Options) -> tuple[object, object]:
-    """(code, name), Europe mapped to the site's country domain if asked."""
-    code, name = row["country_code"], row["country_name"]
-    if options.eu_to_domain and (code in EU or name in EU):
-        site = (options.site_names or {}).get(str(row["site_id"]), str(row["site_id"]))
-        tld = site.rsplit(".", 1)[-1].upper()
-        tld = "GB" if tld == "UK" else tld
-        try:
-            name = country_name(tld) if len(tld) == 2 and tld != "EU" else name
-            code = tld if len(tld) == 2 and tld != "EU" else code
-        except WorkbenchError:  # not a country domain (.net, .com): unchanged
-            pass
-    return code, name
-
-
-Renderer = Callable[[dict[str, object], Options], str]
-
-
-def render_row(row: dict[str, object], columns: tuple[str, ...], options: Options) -> dict:
-    """Every asked-for column of one visit as the document writes it, plus raw sort values."""
-    now_ms = (options.now - EPOCH) // dt.timedelta(milliseconds=1)
-    online = is_online(row, now_ms)
-    start, end = row["start_ts"], row["end_ts"]
-    if online:
-        seconds = (now_ms - start + 500) // 1000
-        duration = pretty_seconds(seconds)
-    else:
-        seconds = row["duration_s"] if row["duration_s"] is not None else (end - start) // 1000
-        duration = "s.e." if end == start else pretty_seconds(seconds)
-    seen = row["last_seen_ts"] if row["last_seen_ts"] is not None else end
-    code, name = _country(row, options)
-    host = _referrer_host(row)
-    referrer = str(row["referrer_url"] or "")
-    if ".google." in referrer:
-        referrer = referrer.replace("/url?", "/search?", 1)
-    platform = row["source.platform"] or " ".join(
-        str(p) for p in (row["os"], row["os_version"]) if p
-    )
-
-    def when(ms: object) -> str:
-        return "" if ms is None else format_java(_instant(ms), options.date_format, options.zone)
-
-    status = "online" if online else "offline"
-    derived = {
-        "lastEvent": when(seen),
-        "duration": duration,
-        "currentVisitDuration": duration,
-        "status": f"puppet_{status}",
-        "user_status": status,
-        "flag": str(code or "").lower(),
-        "visits_pageviews": f"{text(row['visit_number'])} ({text(row['pageviews'])})",
-        "browser": " ".join(str(p) for p in (row["browser"], row["browser_version"]) if p),
-        "platform": platform,
-        "resolution": str(row["screen_resolution"] or "").replace("x", " x "),
-        "entry_root_url": str(row["entry_url"] or "").split("?")[0],
-        "exit_root_url": str(row["exit_url"] or "").split("?")[0],
-        "firstMeasurement": when(row["first_visit_ts"]),
-        "inet_aton": _inet_aton(row["ip_address"]) if row["ip_address"] else "",
-        "referrer": referrer,
-        "referrersLogo": host,
-        "session_referrer_hostname": host.split(".")[0] if host else "",
-        "session_referrer_unix_timestamp": text(start) if row["referrer_url"] else "",
-        "site": (options.site_names or {}).get(str(row["site_id"]), str(row["site_id"])),
-        "type": "session",
-        "country": text(name),
-        "country_name": text(name),
-        "country_code": text(options.gb_code if code == "GB" and options.gb_code else code),
-    }
-    if options.unknown_city is not None and _unknown(row["city"]):
-        derived["city"] = options.unknown_city
-    if options.unknown_region is not None and _unknown(row["region_name"]):
-        derived["region"] = options.unknown_region
-    cells: dict[str, object] = {}
-    for column in columns:
-        cells[column] = derived[column] if column in derived else text(row[STORED[column]])
-    sorts = {"lastEvent": seen, "firstMeasurement": row["first_visit_ts"]}
-    sorts |= {"duration": seconds, "currentVisitDuration": seconds}
-    for column, value in sorts.items():
-        if column in cells:
-            cells[f"sort:{column}"] = value
-    return cells
-
-
-def _description(columns: tuple[str, ...]) -> dict[str, object]:
-    """The example's keys after ``hidden``; column positions point at the shown columns."""
-    at = {c: i for i, c in enumerate(columns)}
-    return {
-        "expandable": True,
-        "popUpColumns": POPUP_COLUMNS,
-        "graph": [],
-        "searchFields": [],
-        "mergeUrl": [["currentPage", "currentTitle"]],
-        "merge": [],
-        "profileColumns": PROFILE_COLUMNS,
-        "expandUrl": EXPAND_URL,
-        "expand": [["filterByVisitId", "", "", 1]],
-        "expandDataIndex": [at[c] for c in EXPAND_DATA_COLUMNS if c in at],
-        "equivalentColumns": [[at[a], b] for a, b in EQUIVALENT_COLUMNS if a in at],
-    }
 
 
 def _meta(req: Request, options: Options, interval: Interval) -> list[list[str]]:
