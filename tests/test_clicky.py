@@ -16,7 +16,7 @@ import pytest
 from sample_store import sample
 
 from workbench.dialects import clicky_types
-from workbench.dialects.clicky import time_pretty
+from workbench.dialects.clicky_lists import time_pretty
 
 SITE = {"site_id": "32020", "sitekey": "0f3545d91b71cf50"}
 DATA = Path(__file__).parent / "data"
