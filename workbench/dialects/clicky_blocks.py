@@ -218,7 +218,7 @@ def _online(ctx: Context, where: f.Filter | None) -> str:
     return str(int(frame["sessions"].iloc[0])) if len(frame) else "0"
 
 
-# lists --------------------------------------------------------------------------------------
+# segmentation ---------------------------------------------------------------------------
 
 
 SUMMARY = (
