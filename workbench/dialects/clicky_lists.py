@@ -271,6 +271,3 @@ def _unique(ctx: Context, interval: Interval, name: str) -> list[dict]:
     firsts = firsts.sort_values(["first_seen", column], ascending=[False, True])
     rows = firsts.to_dict("records")[ctx.offset : ctx.offset + ctx.limit]
     return [_recent_item(ctx, r["first_seen"], r[column], column) for r in rows]
-
-
-# segmentation ---------------------------------------------------------------------------
