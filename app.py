@@ -3,4 +3,9 @@
 import streamlit as st
 
 st.set_page_config(page_title="Analyst workbench", layout="wide")
-st.navigation([st.Page("workbench/ui/pages/overview.py", title="Overview", default=True)]).run()
+st.navigation(
+    [
+        st.Page("workbench/ui/pages/geography.py", title="Geography", icon=":material/public:", default=True),
+        st.Page("workbench/ui/pages/data.py", title="Data", icon=":material/database:"),
+    ]
+).run()  # fmt: skip

@@ -1,0 +1,139 @@
+"""The sidebar of global filters every page shares, held in the URL (``st.query_params``).
+
+``sidebar()`` reads the URL into a Selection (``workbench.ui.selection``), draws the filters
+as a form whose Apply writes them back to the URL, shows the 'now' in use and where it came
+from, and returns what a page needs to run its reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, available_timezones
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from workbench.core import Clock, Workbench
+from workbench.timeframe import Interval, local_date
+from workbench.ui import state
+from workbench.ui.selection import CUSTOM, PERIODS, Drill, Selection, parse, to_params
+
+SITE_ZONE = ""  # the time zone choice meaning "the first site's"
+_APPLIED = "filters_applied"  # session_state: the last Selection the widgets were set from
+_PARAMS = "filters_params"  # session_state: the last URL parameters (pages lose them)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page runs its reports with."""
+
+    wb: Workbench
+    selection: Selection
+    drill: Drill
+    zone: str
+    clock: Clock
+    today: dt.date
+    interval: Interval
+    site_zones: dict[str, str]
+    bots_slot: DeltaGenerator  # the sidebar line where a page says how many bots it left out
+
+    def set_view(self, selection: Selection | None = None, drill: Drill | None = None) -> None:
+        """Put a new view in the URL and rerun the page on it."""
+        params = to_params(selection or self.selection, self.drill if drill is None else drill)
+        st.session_state[_PARAMS] = params
+        st.query_params.from_dict(params)
+        st.rerun()
+
+
+def sidebar() -> Context:
+    """The global filters of the URL, drawn in the sidebar; bad values are shown, not raised."""
+    wb = state.workbench()
+    sites = wb.sites()
+    site_zones = dict(zip(sites["site_id"], sites["time_zone"], strict=True))
+    params = {k: st.query_params[k] for k in st.query_params}
+    if "site" not in params and _PARAMS in st.session_state:
+        params = dict(st.session_state[_PARAMS])  # another page dropped them: restore
+        st.query_params.from_dict(params)
+    parsed = parse(params, site_zones)
+    for problem in parsed.problems:
+        st.sidebar.warning(problem)
+    chosen = parsed.selection
+    zone = chosen.time_zone(site_zones)
+    clock = state.clock(zone)
+    today = local_date(clock.now, zone)
+    _sync_widgets(chosen, today)
+    applied = _form(list(site_zones), site_zones)
+    if applied is not None and applied != chosen:
+        st.session_state[_PARAMS] = to_params(applied, parsed.drill)
+        st.query_params.from_dict(st.session_state[_PARAMS])
+        st.rerun()
+    st.session_state[_PARAMS] = to_params(chosen, parsed.drill)
+    local_now = clock.now.astimezone(ZoneInfo(zone))
+    st.sidebar.caption(f"Now = {local_now:%Y-%m-%d %H:%M} {zone} ({clock.source}).")
+    interval = chosen.interval(site_zones, today)
+    first, last = chosen.days(today)
+    st.sidebar.caption(f"Showing {first} to {last} ({zone}).")
+    return Context(
+        wb, chosen, parsed.drill, zone, clock, today, interval, site_zones, st.sidebar.empty()
+    )
+
+
+def _sync_widgets(chosen: Selection, today: dt.date) -> None:
+    """Set the form's widgets from the URL when the URL changed (a link, a breadcrumb)."""
+    if st.session_state.get(_APPLIED) == chosen:
+        return
+    st.session_state[_APPLIED] = chosen
+    st.session_state["filter_sites"] = list(chosen.sites)
+    st.session_state["filter_period"] = chosen.period
+    st.session_state["filter_dates"] = chosen.days(today)
+    st.session_state["filter_zone"] = chosen.zone or SITE_ZONE
+    st.session_state["filter_bots"] = chosen.include_bots
+    st.session_state["filter_compare"] = chosen.compare
+
+
+def _form(site_ids: list[str], site_zones: dict[str, str]) -> Selection | None:
+    """The filters form; the Selection it holds once Apply is pressed, else None."""
+    with st.sidebar.form("filters"):
+        sites = st.multiselect("Sites", site_ids, key="filter_sites")
+        period = st.selectbox(
+            "Period", [*PERIODS, CUSTOM], key="filter_period", format_func=_period_label
+        )
+        dates = st.date_input(
+            "Custom dates", key="filter_dates", help="Used when Period is custom."
+        )
+        zones = [SITE_ZONE, *sorted(available_timezones())]
+        zone = st.selectbox(
+            "Time zone", zones, key="filter_zone", format_func=lambda z: z or "the site's"
+        )
+        bots = st.toggle("Include bot sessions", key="filter_bots")
+        compare = st.toggle("Compare with the previous period", key="filter_compare")
+        if not st.form_submit_button("Apply", type="primary"):
+            return None
+    if not sites:
+        st.sidebar.warning("Choose at least one site.")
+        return None
+    parts = list(dates) if isinstance(dates, tuple | list) else [dates]
+    first, last = (parts[0], parts[-1]) if parts else (None, None)
+    custom = period == CUSTOM and first is not None
+    return Selection(
+        tuple(sites),
+        period,
+        first if custom else None,
+        last if custom else None,
+        zone or None,
+        bots,
+        compare,
+    )
+
+
+def _period_label(period: str) -> str:
+    return PERIODS.get(period, "custom dates")
+
+
+def show_bots(ctx: Context, excluded: int | None) -> None:
+    """Say in the sidebar what the page's numbers leave out."""
+    if ctx.selection.include_bots:
+        ctx.bots_slot.caption("Bot sessions are included.")
+    else:
+        ctx.bots_slot.caption(f"{excluded or 0:,} bot sessions left out (Include bot sessions).")

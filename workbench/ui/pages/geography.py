@@ -1,0 +1,191 @@
+"""Geography page: world → country → region → city, by table rows, the map or the breadcrumb."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from workbench.encoders import Table, encode
+from workbench.errors import WorkbenchError
+from workbench.metrics import describe
+from workbench.query import MAX_LIMIT
+from workbench.ui import filters, geography, maps, state
+from workbench.ui.filters import Context
+from workbench.ui.selection import LEVELS, Drill
+
+HEADINGS = {"country": "Countries", "region": "Regions", "city": "Cities"}
+SESSIONS_SHOWN = 100
+
+
+def breadcrumb(ctx: Context) -> None:
+    """World › country › region › city; every part but the last goes back up."""
+    drill = ctx.drill
+    depth = LEVELS.index(drill.level)
+    names = ["World"] + [geography.place_name(drill, lv) for lv in ("country", "region", "city")]
+    cells = st.columns([1] * (depth + 1) + [max(1, 8 - depth)], gap="small")
+    for i in range(depth + 1):
+        if i == depth:
+            cells[i].markdown(f"**{_plain(names[i])}**")
+        elif cells[i].button(names[i], key=f"crumb_{LEVELS[i]}", icon=":material/arrow_upward:"):
+            ctx.set_view(drill=drill.up_to(LEVELS[i]))
+
+
+def _plain(text: str) -> str:
+    """Text for markdown with its markup characters escaped (names come from the data)."""
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!<>|~$" else c for c in text)
+
+
+def kpis(ctx: Context, table: pd.DataFrame) -> None:
+    total = table.iloc[-1] if len(table) else pd.Series({"users": 0, "sessions": 0})
+    left, right = st.columns(2)
+    for cell, name in ((left, "users"), (right, "sessions")):
+        delta = None
+        if f"{name}_change" in table and pd.notna(total.get(f"{name}_change")):
+            delta = f"{total[f'{name}_change']:+.1%} vs previous period"
+        cell.metric(
+            name.capitalize(), f"{int(total[name]):,}", delta, help=describe("sessions")[name]
+        )
+
+
+def column_config(table: pd.DataFrame) -> dict:
+    config = {
+        "share": st.column_config.ProgressColumn(
+            "share", format="percent", min_value=0, max_value=1,
+            help="Users of the row over the users of all rows (as Opentracker's percentage).",
+        ),
+        "users": st.column_config.NumberColumn("users", format="localized", help=describe("sessions")["users"]),
+        "sessions": st.column_config.NumberColumn("sessions", format="localized"),
+    }  # fmt: skip
+    for column in table.columns:
+        if column.endswith("_change"):
+            config[column] = st.column_config.NumberColumn(column, format="percent")
+    return config
+
+
+def table_view(ctx: Context, view: geography.ViewTable) -> None:
+    """The synced table; selecting a row with a code drills into it."""
+    drill = ctx.drill
+    key = f"geo_table_{drill.level}_{drill.country}_{drill.region}"
+    event = st.dataframe(
+        view.frame,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+        column_config=column_config(view.frame),
+    )
+    rows = event["selection"]["rows"] if event else []
+    if rows and view.codes[rows[0]] is not None and drill.level != "sessions":
+        ctx.set_view(drill=drill.into(view.codes[rows[0]]))
+
+
+def map_view(ctx: Context, view: geography.ViewTable) -> go.Figure:
+    """The map; a click on a country, region or city drills into it."""
+    drill = ctx.drill
+    fig = maps.figure(view.frame, view.codes, drill)
+    key = f"geo_map_{drill.level}_{drill.country}_{drill.region}"
+    event = st.plotly_chart(
+        fig, key=key, on_select="rerun", selection_mode="points", config=maps.PLOT_CONFIG
+    )
+    points = event["selection"]["points"] if event else []
+    code = points[0].get("customdata") if points else None
+    if isinstance(code, list):
+        code = code[0] if code else None
+    if code and drill.level != "sessions":
+        ctx.set_view(drill=drill.into(str(code)))
+    return fig
+
+
+def exports(ctx: Context, view: geography.ViewTable, fig: go.Figure) -> None:
+    """CSV of the table, PNG of the map, and the view as Opentracker answers it."""
+    name = "-".join(["geography", *(p for p in (ctx.drill.country, ctx.drill.region) if p)])
+    frame = view.frame
+    csv = encode("csv", Table.of(frame.columns, frame.itertuples(index=False))).body
+    cells = st.columns(4)
+    cells[0].download_button(
+        "CSV", csv, f"{name}.csv", "text/csv", on_click="ignore", icon=":material/download:"
+    )
+    cells[1].download_button(
+        "PNG map", lambda: maps.png(fig), f"{name}.png", "image/png", on_click="ignore",
+        icon=":material/download:",
+    )  # fmt: skip
+    vendor(ctx, name, cells[2], cells[3])
+
+
+def vendor(ctx: Context, name: str, json_cell, csv_cell) -> None:
+    sites = ctx.wb.sites().set_index("site_id")["opentracker_site"].to_dict()
+    try:
+        urls = {
+            t: geography.opentracker_url(ctx.selection, ctx.drill, sites, ctx.zone, ctx.today, t)
+            for t in ("json", "csv")
+        }
+    except WorkbenchError as error:
+        json_cell.caption(error.message)
+        return
+    for cell, data_type in ((json_cell, "json"), (csv_cell, "csv")):
+        cell.download_button(
+            f"Opentracker {data_type}",
+            lambda url=urls[data_type]: ctx.wb.request(url, now=ctx.clock.now).body,
+            f"{name}-opentracker.{data_type}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+    st.caption("Opentracker request for this view (bots left out, no comparison):")
+    st.code(urls["json"], language=None)
+
+
+def city_sessions(ctx: Context) -> None:
+    """The city's newest sessions, and all of them as CSV."""
+    st.subheader(f"Sessions in {geography.place_name(ctx.drill, 'city')}")
+    shown = state.city_sessions(
+        state.data_version(), ctx.selection, ctx.drill, ctx.interval, SESSIONS_SHOWN
+    )
+    st.dataframe(shown.frame, hide_index=True)
+
+    def every_session() -> bytes:
+        result = state.city_sessions(
+            state.data_version(), ctx.selection, ctx.drill, ctx.interval, MAX_LIMIT
+        )
+        return encode(
+            "csv", Table.of(result.frame.columns, result.frame.itertuples(index=False))
+        ).body
+
+    st.download_button(
+        "Sessions CSV", every_session, f"sessions-{ctx.drill.city}.csv", "text/csv",
+        on_click="ignore", icon=":material/download:",
+    )  # fmt: skip
+
+
+def city_view(view: geography.ViewTable, drill: Drill) -> geography.ViewTable:
+    """The drill's city alone: the view of one city's sessions."""
+    keep = [i for i, c in enumerate(view.codes) if c == drill.city]
+    frame = view.frame.iloc[keep].reset_index(drop=True)
+    return geography.ViewTable(frame, tuple(view.codes[i] for i in keep))
+
+
+def page() -> None:
+    ctx = filters.sidebar()
+    st.title("Geography")
+    breadcrumb(ctx)
+    level = "city" if ctx.drill.level == "sessions" else ctx.drill.level
+    try:
+        result = state.locations(state.data_version(), ctx.selection, ctx.drill, ctx.interval)
+    except WorkbenchError as error:
+        st.error(error.message)
+        return
+    filters.show_bots(ctx, result.excluded_bots)
+    view = geography.view_table(result, level)
+    if ctx.drill.level == "sessions":
+        view = city_view(view, ctx.drill)
+    kpis(ctx, view.frame)
+    fig = map_view(ctx, view)
+    st.subheader(HEADINGS[level] if ctx.drill.level != "sessions" else "City")
+    st.caption("Select a row to drill down; the map's countries and bubbles drill down too.")
+    table_view(ctx, view)
+    exports(ctx, view, fig)
+    if ctx.drill.level == "sessions":
+        city_sessions(ctx)
+
+
+page()
