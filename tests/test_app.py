@@ -188,3 +188,23 @@ def test_the_data_page_describes_the_store() -> None:
     test.radio(key="data_fields_table").set_value("events")
     rerun(test)
     assert "event_id" in test.dataframe[-1].value["dimension"].tolist()
+
+
+@pytest.mark.slow
+def test_the_map_exports_as_a_print_resolution_png_offline() -> None:
+    """kaleido draws the map from the shipped topojson (plotly would fetch it from a CDN)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from workbench.ui import geography, maps
+    from workbench.ui.selection import Drill, Selection
+
+    drill = Drill("US")
+    result = geography.locations(sample(), Selection((SITE,)), drill, LAST_30)
+    view = geography.view_table(result, "region")
+    image = Image.open(io.BytesIO(maps.png(maps.figure(view.frame, view.codes, drill))))
+    assert image.size == (1000 * maps.PNG_SCALE, 520 * maps.PNG_SCALE)
+    pixels = np.asarray(image.convert("RGB"))
+    assert (pixels.min(axis=2) < 240).mean() > 0.2  # land and bubbles, not a blank frame
