@@ -337,6 +337,38 @@ def ingest_table(paths, site_id, mapping, table, rejects, data) -> None:
     click.echo(outcome.summary())
 
 
+@ingest.command("countly")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--timeout",
+    "timeout_min",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Minutes without a request that close a session.",
+)
+@click.option("--rejects", type=click.Path(path_type=Path), help="Rejects file (JSON Lines).")
+@write_data_option
+def ingest_countly(paths, timeout_min, rejects, data) -> None:
+    """Store Countly write-API requests logged one a line (/i?..., form or JSON bodies)."""
+    from workbench.ingest.countly import ingest_countly as run
+
+    now = dt.datetime.now(dt.UTC)
+    store = _store(data)
+    with progress_bar("Ingesting Countly requests", None) as update:
+        outcome = _guard(
+            lambda: run(
+                store,
+                paths,
+                now=now,
+                timeout=dt.timedelta(minutes=timeout_min),
+                rejects=rejects,
+                progress=update,
+            )
+        )
+    click.echo(outcome.summary())
+
+
 @main.command()
 @click.argument("visitor_id")
 @write_data_option

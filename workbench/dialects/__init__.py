@@ -4,6 +4,7 @@ from workbench.dialects import (  # noqa: F401  (routes register on import)
     clicky,
     countly_dashboard,
     countly_read,
+    countly_write,
     giosg,
     opentracker,
     opentracker_geo,
