@@ -337,6 +337,48 @@ def ingest_table(paths, site_id, mapping, table, rejects, data) -> None:
     click.echo(outcome.summary())
 
 
+@ingest.command("access-log")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--site", "site_id", required=True, help="The site the log belongs to.")
+@click.option(
+    "--geoip",
+    type=click.Path(path_type=Path),
+    help="GeoIP2/GeoLite2 City .mmdb for regions, cities.",
+)
+@click.option(
+    "--timeout", default=30.0, show_default=True, help="Minutes of inactivity that end a visit."
+)
+@click.option("--anonymize-ip", is_flag=True, help="Store IPs truncated (after geolocation).")
+@click.option("--bot-rule", "bot_rules", multiple=True, help="NAME=REGEX on user agent or URL.")
+@click.option("--rejects", type=click.Path(path_type=Path), help="Rejects file (JSON Lines).")
+@write_data_option
+def ingest_access_log(
+    paths, site_id, geoip, timeout, anonymize_ip, bot_rules, rejects, data
+) -> None:
+    """Store Apache/Nginx access logs (combined or common format, oldest first) as visits."""
+    from workbench.ingest.accesslog import ingest_access_log as run
+
+    now = dt.datetime.now(dt.UTC)
+    store = _store(data)
+    total = sum(1 for p in paths if p.is_file())  # files, not lines: the bar counts lines read
+    with progress_bar(f"Ingesting {total} access log(s)", None) as update:
+        outcome = _guard(
+            lambda: run(
+                store,
+                paths,
+                site=site_id,
+                now=now,
+                timeout_minutes=timeout,
+                geoip=geoip,
+                anonymize_ip=anonymize_ip,
+                bot_rules=bot_rules,
+                rejects=rejects,
+                progress=update,
+            )
+        )
+    click.echo(outcome.summary())
+
+
 @ingest.command("countly")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
