@@ -8,13 +8,14 @@ import os
 import platform
 from pathlib import Path
 
-from bench import core, foundation, layout
+from bench import accesslog, core, foundation, layout
 
 HERE = Path(__file__).resolve().parent
 SUITES = {
     "foundation": foundation.run,
     "layout": lambda sessions: layout.run(),
     "core": core.run,
+    "accesslog": lambda sessions: accesslog.run(),
 }
 
 

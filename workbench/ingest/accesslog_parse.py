@@ -92,14 +92,14 @@ class Clock:
     def __init__(self, now: dt.datetime) -> None:
         self.earliest = int(EARLIEST.timestamp() * 1000)
         self.latest = int((now + FUTURE_TOLERANCE).timestamp() * 1000)
-        self._cache: dict[str, int] = {}
+        self.cache: dict[str, int] = {}  # log time text -> epoch ms, read directly by parse()
 
     def ms(self, text: str) -> int:
-        value = self._cache.get(text)
+        value = self.cache.get(text)
         if value is None:
-            if len(self._cache) > 100_000:
-                self._cache.clear()
-            value = self._cache[text] = _parse_time(text)
+            if len(self.cache) > 100_000:
+                self.cache.clear()
+            value = self.cache[text] = _parse_time(text)
         if value < self.earliest:
             raise Rejected("ancient_timestamp", f"time {text!r} is before {EARLIEST:%Y-%m-%d}")
         if value > self.latest:
@@ -167,7 +167,9 @@ def parse(text: str, clock: Clock) -> Hit:
     if fields is None:
         raise Rejected("malformed_line", "not an Apache/Nginx common or combined log line")
     ip, when, request, status, referrer, agent = fields
-    ts = clock.ms(when)
+    ts = clock.cache.get(when)
+    if ts is None or not clock.earliest <= ts <= clock.latest:
+        ts = clock.ms(when)
     code = int(status)
     parts = request.split(" ")
     if (
@@ -190,20 +192,35 @@ def parse(text: str, clock: Clock) -> Hit:
     return Hit(ts, ip, method, url, code, referrer or "", agent or "", kind_of(url, code))
 
 
-def read_lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
+def read_lines(path: Path, block: int = 1 << 22) -> Iterator[tuple[int, bytes, bool]]:
     """(line number, bytes without the newline, whether it was cut at MAX_LINE_BYTES).
 
-    A longer line is read past in chunks, never held whole; a CRLF ending counts as a newline.
+    The file is read in blocks split at newlines; a longer line is cut, and read past without
+    being held whole. A CRLF ending counts as a newline; a last line without one still counts.
     """
+    number, carry, skipping = 0, b"", False
     with open(path, "rb") as fh:
-        number = 0
-        while line := fh.readline(MAX_LINE_BYTES + 1):
-            number += 1
-            cut = len(line) > MAX_LINE_BYTES and not line.endswith(b"\n")
-            if cut:
-                while (more := fh.readline(1 << 20)) and not more.endswith(b"\n"):
-                    pass
-            yield number, line.rstrip(b"\r\n"), cut
+        while data := fh.read(block):
+            lines = data.split(b"\n")
+            lines[0] = carry + lines[0]
+            carry = lines.pop()
+            for raw in lines:
+                number += 1
+                if skipping:  # the end of a cut line: already reported
+                    skipping = False
+                    number -= 1
+                    continue
+                cut = len(raw) > MAX_LINE_BYTES
+                yield number, (raw[:MAX_LINE_BYTES] if cut else raw).rstrip(b"\r"), cut
+            if len(carry) > MAX_LINE_BYTES and not skipping:
+                number += 1
+                yield number, carry[:MAX_LINE_BYTES], True
+                carry, skipping = b"", True
+            elif skipping:
+                carry = b""
+    if carry and not skipping:
+        number += 1
+        yield number, carry.rstrip(b"\r"), len(carry) > MAX_LINE_BYTES
 
 
 def event_id(site: bytes, line: bytes) -> str:
