@@ -8,7 +8,7 @@ import os
 import platform
 from pathlib import Path
 
-from bench import accesslog, core, foundation, layout
+from bench import accesslog, core, foundation, ingest, layout
 
 HERE = Path(__file__).resolve().parent
 SUITES = {
@@ -16,6 +16,7 @@ SUITES = {
     "layout": lambda sessions: layout.run(),
     "core": core.run,
     "accesslog": lambda sessions: accesslog.run(),
+    "ingest": lambda sessions: ingest.run(),
 }
 
 

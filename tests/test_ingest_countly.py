@@ -91,7 +91,7 @@ def web_log(key: str) -> list[str]:
         sdk(key, A, T0 + 2 * MIN, session_duration=60),
         sdk(key, A, T0 + 135_000, session_duration=15, end_session=1),
         sdk(key, B, T0 + 10 * MIN, hc=json.dumps({"el": 0, "wl": 0, "sc": -1})),  # health check
-        sdk(key, B, T0 + 10 * MIN + 5, begin_session=1, ip_address="203.0.113.7"),
+        sdk(key, B, T0 + 10 * MIN + 5, begin_session=1, ip_address="8.8.8.8"),
         sdk(key, B, T0 + 11 * MIN, session_duration=60, events=[view("/pricing", T0 + 10 * MIN + 30_000)]),
         sdk(key, B, T0 + 12 * MIN, session_duration=60, end_session=1),
         sdk(key, A, t1, begin_session=1),  # abandoned: no end_session
@@ -109,7 +109,7 @@ def write_log(path: Path, lines: list[str | bytes]) -> Path:
 SESSION_COLUMNS = (
     "visitor_id, epoch_ms(start_ts) - $t0 AS start, epoch_ms(end_ts) - $t0 AS end_, "
     "epoch_ms(last_seen_ts) - $t0 AS seen, duration_s, pageviews, actions, is_new, visit_number, "
-    "epoch_ms(first_visit_ts) - $t0 AS first, entry_url, exit_url, ip_address"
+    "epoch_ms(first_visit_ts) - $t0 AS first, entry_url, exit_url, ip_address, country_code"
 )
 
 
@@ -140,11 +140,12 @@ def dump(store: Store) -> tuple:
 
 
 EXPECTED_SESSIONS = [
-    # visitor, start, end, last seen, duration, pageviews, actions, new, visit, first, entry, exit, ip
-    (A, 0, 135_000, 135_000, 135, 2, 5, True, 1, 0, "/home", "/cart", None),
-    (B, 10 * MIN, 10 * MIN + 120_000, 12 * MIN, 120, 1, 1, True, 1, 10 * MIN, "/pricing", "/pricing", "203.0.113.7"),
-    (A, DAY, DAY + MIN, DAY + MIN, 60, 0, 0, False, 2, 0, None, None, None),
-    (A, DAY + 3 * HOUR, DAY + 3 * HOUR + MIN, DAY + 3 * HOUR + MIN, 60, 0, 0, False, 3, 0, None, None, None),
+    # visitor, start, end, last seen, duration, pageviews, actions, new, visit, first, entry, exit,
+    # ip, country (a log has no client address: only begin_session's ip_address)
+    (A, 0, 135_000, 135_000, 135, 2, 5, True, 1, 0, "/home", "/cart", None, None),
+    (B, 10 * MIN, 10 * MIN + 120_000, 12 * MIN, 120, 1, 1, True, 1, 10 * MIN, "/pricing", "/pricing", "8.8.8.8", "US"),
+    (A, DAY, DAY + MIN, DAY + MIN, 60, 0, 0, False, 2, 0, None, None, None, None),
+    (A, DAY + 3 * HOUR, DAY + 3 * HOUR + MIN, DAY + 3 * HOUR + MIN, 60, 0, 0, False, 3, 0, None, None, None, None),
 ]  # fmt: skip
 
 
@@ -342,14 +343,17 @@ def test_the_write_endpoint_over_get_post_and_json(app) -> None:
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     for i, line in enumerate(lines):
         if i % 2:
-            response = wb.request("/i", line, "POST", form, client="198.51.100.4", now=NOW)
+            response = wb.request("/i", line, "POST", form, client="81.17.16.1", now=NOW)
         else:
-            response = wb.request(f"/i?{line}", method="GET", client="198.51.100.4", now=NOW)
+            response = wb.request(f"/i?{line}", method="GET", client="81.17.16.1", now=NOW)
         assert (response.status, response.text) == (200, '{"result":"Success"}'), line
         assert ("Access-Control-Allow-Origin", "*") in response.headers
     got = sessions(store)
-    assert [r[:-1] for r in got] == [r[:-1] for r in EXPECTED_SESSIONS]
-    assert [r[-1] for r in got] == ["198.51.100.4", "203.0.113.7", "198.51.100.4", "198.51.100.4"]
+    assert [r[:-2] for r in got] == [r[:-2] for r in EXPECTED_SESSIONS]
+    # without ip_address, the client's address (here a Swiss one) and its country
+    assert [r[-2:] for r in got] == [
+        ("81.17.16.1", "CH"), ("8.8.8.8", "US"), ("81.17.16.1", "CH"), ("81.17.16.1", "CH")
+    ]  # fmt: skip
     again = wb.request(f"/i?{lines[0]}", now=NOW)  # an SDK retry: a duplicate, Success
     assert again.text == '{"result":"Success"}' and len(got) == len(sessions(store))
     body = json.dumps(

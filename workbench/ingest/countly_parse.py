@@ -15,6 +15,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote_plus
 
 from workbench.ingest.convert import EARLIEST, FUTURE_TOLERANCE, MAX_VALUE_CHARS, Rejected
@@ -122,10 +123,18 @@ def query_params(query: str) -> dict[str, object]:
 def _unquote(text: str) -> str:
     if "%" not in text and "+" not in text:
         return text
+    decoded = _decoded(text)
+    if decoded is None:
+        raise Rejected("invalid_utf8", "query string: a %-escape is not UTF-8")
+    return decoded
+
+
+@lru_cache(maxsize=4096)  # an SDK repeats its metrics on every request
+def _decoded(text: str) -> str | None:
     try:
         return unquote_plus(text, errors="strict")
     except UnicodeDecodeError:
-        raise Rejected("invalid_utf8", "query string: a %-escape is not UTF-8") from None
+        return None
 
 
 def parse_request(
@@ -145,8 +154,7 @@ def parse_request(
     now_ms = int(now.timestamp() * 1000)
     ts = instant(params.get("timestamp"), "timestamp", now_ms)
     begin = _flag(params.get("begin_session"))
-    metrics = _json(params.get("metrics"), dict, "metrics") or {}
-    columns, extra = _metrics(metrics) if metrics else ((), ())
+    columns, extra = _metrics(params.get("metrics"))
     sdk = [
         (c, _text(params.get(p)))
         for c, p in (("sdk_name", "sdk_name"), ("sdk_version", "sdk_version"))
@@ -171,12 +179,12 @@ def parse_request(
 def digest(params: dict[str, object]) -> str:
     """16 hex characters naming the request's content (volatile retry counters left out)."""
     items = sorted(
-        (k, v if isinstance(v, str) else json.dumps(v, sort_keys=True))
+        f"{k}\x00{v if isinstance(v, str) else json.dumps(v, sort_keys=True)}"
         for k, v in params.items()
         if k not in VOLATILE
     )
-    doc = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(doc.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    doc = "\x01".join(items).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(doc, digest_size=8).hexdigest()
 
 
 def instant(value: object, name: str, now_ms: int) -> int:
@@ -241,7 +249,21 @@ def _json(value: object, kind: type, name: str) -> object:
     return value
 
 
-def _metrics(metrics: dict) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+def _metrics(value: object) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(sessions column, value) pairs and unknown metrics; cached for the text an SDK repeats."""
+    if value is None or value == "":
+        return (), ()
+    if isinstance(value, str):
+        return _metrics_text(value)
+    return _metric_pairs(_json(value, dict, "metrics"))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=4096)
+def _metrics_text(text: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    return _metric_pairs(_json(text, dict, "metrics"))  # type: ignore[arg-type]
+
+
+def _metric_pairs(metrics: dict) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
     columns, extra = [], []
     for name, value in metrics.items():
         text = _text(value, f"metrics.{name}")

@@ -9,6 +9,8 @@ Rules (README "Your own data" has them for users):
 - ``session_duration`` adds its seconds; ``end_session`` closes; a request more than
   ``timeout`` after the device's last one closes the open session as it stood.
 - Visit numbers count the device's sessions the store already holds for the app.
+- The session's address is ``ip_address`` of its ``begin_session`` (seed 002: only there),
+  else the client's; its country (and ASN holder) come from it offline (``geoip.country``).
 - A request is a duplicate when a session of its device already covers it: its instant lies
   inside the session's span, or is the session's last instant and the session lists the
   request's digest there (``source_fields.countly_last``). Requests of a device are expected
@@ -21,6 +23,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from workbench.ingest.countly_parse import CountlyRequest
+from workbench.ingest.geoip import country
 
 BEGIN, END, LAST = "countly_begin", "countly_end", "countly_last"  # source_fields keys kept
 
@@ -192,6 +195,7 @@ def _describe(visit: Visit, req: CountlyRequest) -> None:
     row.update(req.columns)
     if req.ip:
         row["ip_address"] = req.ip
+        row.update(country(req.ip).columns())  # country and ASN holder, offline (geoip2fast)
     if req.extra:
         fields = dict(row.get("source_fields") or [])  # type: ignore[arg-type]
         row["source_fields"] = sorted((fields | dict(req.extra)).items())
