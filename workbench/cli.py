@@ -49,6 +49,7 @@ def run(data: Path | None, port: int, host: str) -> None:
         sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
         "--server.headless=true", f"--server.address={host}", f"--server.port={port}",
         "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer",
+        "--server.enableStaticServing=true", "--client.showErrorDetails=none",
     ]  # fmt: skip
     click.echo(f"Serving {store} at http://{host}:{port}", err=True)
     os.execvpe(sys.executable, args, env)
