@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from sample_store import sample
 
-from workbench.dialects.opentracker import TICKETS, wall_clock
+from workbench.api import wall_clock
+from workbench.dialects.opentracker import TICKETS
 from workbench.dialects.opentracker_session_fields import FIELDS
 from workbench.dialects.opentracker_session_rows import Options, render_row
 from workbench.filters import Eq

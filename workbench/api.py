@@ -58,9 +58,18 @@ class Request:
         value = self.params.get(name)
         return value if value not in (None, "") else default
 
+    def clock(self, wb: Workbench, zone: str) -> dt.datetime:
+        """'now' for a report in ``zone``: the caller's, else the end of the store's as_of day,
+        else the wall clock (``Workbench.clock``)."""
+        return self.now or wb.clock(wall_clock(), zone).now
+
     def json(self) -> object:
         """The body parsed as JSON (ValueError if it is not)."""
         return json.loads(self.body.decode("utf-8"))
+
+
+def wall_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 Handler = Callable[["Workbench", Request], Response]

@@ -66,7 +66,7 @@ import secrets
 from workbench.api import Request, Response, route
 from workbench.dialects import clicky_types as types
 from workbench.dialects.clicky_blocks import block
-from workbench.dialects.clicky_context import ALL_LIMIT, MAX_LIMIT, ClickyError, Context, wall_clock
+from workbench.dialects.clicky_context import ALL_LIMIT, MAX_LIMIT, ClickyError, Context
 from workbench.dialects.clicky_shape import OUTPUTS, Wrapping, error, render
 from workbench.encoders import check_js_name
 from workbench.errors import WorkbenchError
@@ -119,7 +119,7 @@ def _context(wb, req: Request) -> Context:
     if not site or not expected or not secrets.compare_digest(sitekey, expected):
         raise ClickyError("Invalid site_id or sitekey.", 401)
     zone = str(site["time_zone"])
-    now = req.now or wb.clock(wall_clock(), zone).now
+    now = req.clock(wb, zone)
     today = now.astimezone(zone_info(zone)).date()
     return Context(wb, req, str(site["site_id"]), site_id, zone, now, today)
 

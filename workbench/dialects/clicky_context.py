@@ -86,10 +86,6 @@ class ClickyError(Exception):
         self.status = status
 
 
-def wall_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @dataclass
 class Context:
     """One request's site, clock and presentation parameters."""

@@ -77,4 +77,4 @@ def app(wb, req: Request) -> dict[str, object]:
 
 
 def now(wb, req: Request, zone_name: str) -> dt.datetime:
-    return req.now or wb.clock(dt.datetime.now(dt.UTC), zone_name).now
+    return req.clock(wb, zone_name)

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 
-from workbench.api import Request, Response, plain, route
+from workbench.api import Request, Response, plain, route, wall_clock
 from workbench.credentials import verify_password
 from workbench.errors import WorkbenchError, invalid
 from workbench.identities import site_by
@@ -101,10 +101,6 @@ class Tickets:
 
 
 TICKETS = Tickets()
-
-
-def wall_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # -- credentials --------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def top_country_region_city(wb, req: Request) -> Response:
         )
     zone = req.param("timeZone") or str(sites[0]["time_zone"])
     zone_info(zone, param="timeZone")
-    now = req.now or wb.clock(ot.wall_clock(), zone).now
+    now = req.clock(wb, zone)
     interval = opentracker_interval(
         date=req.param("date"),
         unix_time=req.param("unixTime"),

@@ -156,7 +156,7 @@ def c_view_session(wb, req: Request) -> Response:
     ot.flag(req, "ignoreLocale")
     zone = req.param("timeZone") or str(sites[0]["time_zone"])
     zone_info(zone, param="timeZone")
-    now = req.now or wb.clock(ot.wall_clock(), zone).now
+    now = req.clock(wb, zone)
     date_format = _date_format(req.param("dateFormat", DEFAULT_DATE_FORMAT), zone)
     limit = _whole(req, "limit", DEFAULT_LIMIT, 1, MAX_ROWS)
     columns = _columns(req)
