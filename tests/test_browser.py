@@ -77,8 +77,21 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def settle(page) -> None:
+    """Wait until the app's script run is over and its tables have drawn.
+
+    A heading of the new view can show before the run ends, while the table below it is
+    still the previous view's: a click then lands on the wrong table, or on none.
+    """
+    page.wait_for_timeout(300)  # let a rerun that a click started begin
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=30_000)
+    page.get_by_test_id("stDataFrame").first.locator("canvas").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)  # the grid paints its canvas after the run
+
+
 def click_row(page, index: int) -> None:
     """Tick row ``index`` (0 is the first under the header) of the page's first table."""
+    settle(page)
     grid = page.get_by_test_id("stDataFrame").first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
