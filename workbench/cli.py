@@ -198,6 +198,15 @@ def write_data_option(func):
     )(func)
 
 
+def _ingest(label: str, run, data: Path, paths, **options) -> None:
+    """Run an ingester on ``paths`` with a progress bar and print its reconciled summary."""
+    now = dt.datetime.now(dt.UTC)
+    store = _store(data)
+    with progress_bar(label, None) as update:
+        outcome = _guard(lambda: run(store, paths, now=now, progress=update, **options))
+    click.echo(outcome.summary())
+
+
 def _store(data: Path):
     from workbench.store import Store
 
@@ -320,22 +329,10 @@ def ingest_table(paths, site_id, mapping, table, rejects, data) -> None:
     """Store CSV, Parquet or JSON Lines files (by suffix) as sessions or events."""
     from workbench.ingest.table import ingest_table as run
 
-    now = dt.datetime.now(dt.UTC)
-    store = _store(data)
-    with progress_bar(f"Ingesting {table}", None) as update:
-        outcome = _guard(
-            lambda: run(
-                store,
-                paths,
-                site=site_id,
-                now=now,
-                table=table,
-                mapping=mapping,
-                rejects=rejects,
-                progress=update,
-            )
-        )
-    click.echo(outcome.summary())
+    _ingest(
+        f"Ingesting {table}", run, data, paths,
+        site=site_id, table=table, mapping=mapping, rejects=rejects,
+    )  # fmt: skip
 
 
 @ingest.command("access-log")
@@ -359,25 +356,12 @@ def ingest_access_log(
     """Store Apache/Nginx access logs (combined or common format, oldest first) as visits."""
     from workbench.ingest.accesslog import ingest_access_log as run
 
-    now = dt.datetime.now(dt.UTC)
-    store = _store(data)
     total = sum(1 for p in paths if p.is_file())  # files, not lines: the bar counts lines read
-    with progress_bar(f"Ingesting {total} access log(s)", None) as update:
-        outcome = _guard(
-            lambda: run(
-                store,
-                paths,
-                site=site_id,
-                now=now,
-                timeout_minutes=timeout,
-                geoip=geoip,
-                anonymize_ip=anonymize_ip,
-                bot_rules=bot_rules,
-                rejects=rejects,
-                progress=update,
-            )
-        )
-    click.echo(outcome.summary())
+    _ingest(
+        f"Ingesting {total} access log(s)", run, data, paths,
+        site=site_id, timeout_minutes=timeout, geoip=geoip, anonymize_ip=anonymize_ip,
+        bot_rules=bot_rules, rejects=rejects,
+    )  # fmt: skip
 
 
 @ingest.command("countly")
@@ -396,20 +380,10 @@ def ingest_countly(paths, timeout_min, rejects, data) -> None:
     """Store Countly write-API requests logged one a line (/i?..., form or JSON bodies)."""
     from workbench.ingest.countly import ingest_countly as run
 
-    now = dt.datetime.now(dt.UTC)
-    store = _store(data)
-    with progress_bar("Ingesting Countly requests", None) as update:
-        outcome = _guard(
-            lambda: run(
-                store,
-                paths,
-                now=now,
-                timeout=dt.timedelta(minutes=timeout_min),
-                rejects=rejects,
-                progress=update,
-            )
-        )
-    click.echo(outcome.summary())
+    _ingest(
+        "Ingesting Countly requests", run, data, paths,
+        timeout=dt.timedelta(minutes=timeout_min), rejects=rejects,
+    )  # fmt: skip
 
 
 @main.command()
