@@ -6,3 +6,5 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+pytest_plugins = ("browser_kit",)  # the browser fixtures: app_url, browser, offline_page
