@@ -191,20 +191,28 @@ def test_the_data_page_describes_the_store() -> None:
 
 
 @pytest.mark.slow
-def test_the_map_exports_as_a_print_resolution_png_offline() -> None:
+def test_the_map_exports_as_a_print_resolution_png_and_an_svg_offline() -> None:
     """kaleido draws the map from the shipped topojson (plotly would fetch it from a CDN)."""
     import io
+    import xml.etree.ElementTree as ET
 
     import numpy as np
     from PIL import Image
 
-    from workbench.ui import geography, maps
+    from workbench.ui import geography, images, maps
     from workbench.ui.selection import Drill, Selection
 
     drill = Drill("US")
     result = geography.locations(sample(), Selection((SITE,)), drill, LAST_30)
     view = geography.view_table(result, "region")
-    image = Image.open(io.BytesIO(maps.png(maps.figure(view.frame, view.codes, drill))))
-    assert image.size == (1000 * maps.PNG_SCALE, 520 * maps.PNG_SCALE)
+    fig = maps.figure(view.frame, view.codes, drill)
+    image = Image.open(io.BytesIO(images.png(fig)))
+    assert image.size == (images.WIDTH * images.PNG_SCALE, images.HEIGHT * images.PNG_SCALE)
     pixels = np.asarray(image.convert("RGB"))
     assert (pixels.min(axis=2) < 240).mean() > 0.2  # land and bubbles, not a blank frame
+    svg = ET.fromstring(images.svg(fig))
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    bubbles = svg.findall(".//{http://www.w3.org/2000/svg}path[@class='point']")
+    assert len(bubbles) >= 30  # a bubble per region with a known place (38 in these 30 days)
+    land = svg.find(".//{http://www.w3.org/2000/svg}g[@class='layer land']")
+    assert land is not None and len(land) > 0  # the base map, drawn from the shipped topojson

@@ -16,7 +16,7 @@ _server_lock = threading.Lock()
 _server_started = False
 
 
-def _render_server() -> None:
+def start_renderer() -> None:
     """Start kaleido's browser once per process and keep it (a render is then ~0.2 s, not ~2.5 s).
 
     MathJax is off: kaleido would load it from a CDN, and nothing is fetched from the network.
@@ -110,7 +110,7 @@ def encode_png(
         if not isinstance(size, int) or size not in SIZE_RANGE:
             raise invalid(param, size, f"pixels from {SIZE_RANGE.start} to {SIZE_RANGE.stop - 1}")
     figure = bar_chart(table, label_index, value_index, title, max_bars)
-    _render_server()
+    start_renderer()
     import kaleido
 
     options = {"format": "png", "width": width, "height": height, "scale": scale}

@@ -3,29 +3,22 @@
 Countries are a choropleth; regions and cities are bubbles at reference coordinates
 (a region at the population-weighted centre of its cities). Plotly fetches its topojson
 from a CDN by default: the browser gets it from the app's static folder
-(``TOPOJSON_URL``) and PNG exports from the same files on disk (``png``).
+(``TOPOJSON_URL``) and image exports from the same files on disk (``workbench.ui.images``).
 """
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 import pycountry
 
 from workbench import reference
-from workbench.encoders.png import _render_server
-from workbench.paths import PROJECT_ROOT
 from workbench.ui.selection import Drill
 
-TOPOJSON_DIR = PROJECT_ROOT / "static" / "topojson"
 TOPOJSON_URL = "app/static/topojson/"  # relative: Streamlit serves ./static at /app/static
 PLOT_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
-PNG_SCALE = 2  # print resolution
-_png_lock = threading.Lock()
 
 
 @cache
@@ -114,11 +107,3 @@ def _points(rows: pd.DataFrame, drill: Drill, level: str) -> pd.DataFrame:
             ["latitude", "longitude"]
         ]
     return rows.join(places, on="_code", how="inner")
-
-
-def png(fig: go.Figure) -> bytes:
-    """The figure as a PNG at print resolution, its topojson read from the project's files."""
-    _render_server()  # kaleido's browser, kept running: a render is then ~0.2 s
-    with _png_lock:  # plotly's defaults are process-wide
-        pio.defaults.topojson = TOPOJSON_DIR.as_uri() + "/"
-        return fig.to_image(format="png", scale=PNG_SCALE, width=1000, height=520)

@@ -10,7 +10,7 @@ from workbench.encoders import Table, encode
 from workbench.errors import WorkbenchError
 from workbench.metrics import describe
 from workbench.query import MAX_LIMIT
-from workbench.ui import filters, geography, maps, state
+from workbench.ui import filters, geography, images, maps, state
 from workbench.ui.filters import Context
 from workbench.ui.selection import LEVELS, Drill
 
@@ -102,15 +102,19 @@ def exports(ctx: Context, view: geography.ViewTable, fig: go.Figure) -> None:
     name = "-".join(["geography", *(p for p in (ctx.drill.country, ctx.drill.region) if p)])
     frame = view.frame
     csv = encode("csv", Table.of(frame.columns, frame.itertuples(index=False))).body
-    cells = st.columns(4)
+    cells = st.columns(5)
     cells[0].download_button(
         "CSV", csv, f"{name}.csv", "text/csv", on_click="ignore", icon=":material/download:"
     )
     cells[1].download_button(
-        "PNG map", lambda: maps.png(fig), f"{name}.png", "image/png", on_click="ignore",
+        "PNG map", lambda: images.png(fig), f"{name}.png", "image/png", on_click="ignore",
         icon=":material/download:",
     )  # fmt: skip
-    vendor(ctx, name, cells[2], cells[3])
+    cells[2].download_button(
+        "SVG map", lambda: images.svg(fig), f"{name}.svg", "image/svg+xml", on_click="ignore",
+        icon=":material/download:",
+    )  # fmt: skip
+    vendor(ctx, name, cells[3], cells[4])
 
 
 def vendor(ctx: Context, name: str, json_cell, csv_cell) -> None:
