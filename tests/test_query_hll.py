@@ -32,7 +32,6 @@ GROUPINGS = {
 }
 
 
-
 def _params():
     for name in GROUPINGS:
         for engine in ENGINES:
