@@ -77,6 +77,15 @@ def test_bots_are_left_out_and_counted() -> None:
     assert bots > 0 and result.excluded_bots == bots
 
 
+def test_bots_can_be_kept_in_top_locations_and_segmentation() -> None:
+    kept = top_locations(sample(), MONTH, sites=(OT,), include_bots=True)
+    left = top_locations(sample(), MONTH, sites=(OT,))
+    assert kept.frame["sessions"].sum() == left.frame["sessions"].sum() + left.excluded_bots
+    assert kept.excluded_bots is None  # nothing was left out
+    series = segmentation(sample(), MONTH, ("sessions",), "all", sites=(OT,), include_bots=True)
+    assert series.frame["sessions"].sum() == kept.frame["sessions"].sum()
+
+
 def test_session_list_pages_by_cursor_and_by_offset_alike() -> None:
     where = f.And((f.In("country_code", ("US", "IN", "DE")), f.Not(f.Eq("browser", "Chrome"))))
     whole = session_list(sample(), MONTH, sites=(OT,), where=where, limit=250).frame

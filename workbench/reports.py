@@ -44,6 +44,7 @@ def top_locations(
     where: f.Filter | None = None,
     limit: int | None = None,
     approximate: bool = False,
+    include_bots: bool = False,
     engine: Engine | None = None,
 ) -> Result:
     """Countries, the regions of ``country`` or the cities of ``country``/``region``.
@@ -70,6 +71,7 @@ def top_locations(
         filter=f.all_of(where, *scope),
         order=(Order("users", True), Order("first_seen"), Order(dims[0])),
         approximate=approximate,
+        include_bots=include_bots,
     )
     result = wb.query(q, engine)
     frame = result.frame.drop(columns="first_seen")
@@ -124,6 +126,7 @@ def segmentation(
     where: f.Filter | None = None,
     week_start: str = "monday",
     approximate: bool = False,
+    include_bots: bool = False,
     engine: Engine | None = None,
 ) -> Result:
     """Metrics per time bucket (in the interval's zone) and per group of ``dimensions``.
@@ -142,6 +145,7 @@ def segmentation(
         filter=where,
         order=(Order(BUCKET), *(Order(d) for d in dimensions)) if granularity != "all" else (),
         approximate=approximate,
+        include_bots=include_bots,
     )
     result = wb.query(q, engine)
     if dimensions or granularity in ("all", "none"):

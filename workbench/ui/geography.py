@@ -19,7 +19,7 @@ from workbench import filters as f
 from workbench import reference
 from workbench.core import Workbench
 from workbench.errors import WorkbenchError
-from workbench.query import Query, Result
+from workbench.query import Result
 from workbench.reports import compare, session_list, top_locations
 from workbench.timeframe import Interval
 from workbench.ui.selection import Drill, Selection
@@ -32,29 +32,19 @@ METRICS = ("users", "sessions", "share")
 OPENTRACKER_PATH = "/api/location/top_country_region_city.jsp"
 
 
-class _WithBots:
-    """A Workbench whose queries keep bot sessions in (``top_locations`` has no switch)."""
-
-    def __init__(self, wb: Workbench) -> None:
-        self._wb = wb
-
-    def query(self, q: Query, engine=None) -> Result:
-        return self._wb.query(q.replace(include_bots=True), engine)
-
-
 def locations(wb: Workbench, selection: Selection, drill: Drill, interval: Interval) -> Result:
     """The rows of the drill's level (cities for a city's view), compared if asked."""
     level = drill.level if drill.level != "sessions" else "city"
-    source = _WithBots(wb) if selection.include_bots else wb
     arguments = {
         "level": level,
         "sites": selection.sites,
         "country": drill.country,
         "region": drill.region,
+        "include_bots": selection.include_bots,
     }
     if selection.compare:
-        return compare(source, top_locations, interval, **arguments)
-    return top_locations(source, interval, **arguments)
+        return compare(wb, top_locations, interval, **arguments)
+    return top_locations(wb, interval, **arguments)
 
 
 def city_sessions(
