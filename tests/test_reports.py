@@ -82,7 +82,7 @@ def test_bots_can_be_kept_in_top_locations_and_segmentation() -> None:
     left = top_locations(sample(), MONTH, sites=(OT,))
     assert kept.frame["sessions"].sum() == left.frame["sessions"].sum() + left.excluded_bots
     assert kept.excluded_bots is None  # nothing was left out
-    series = segmentation(sample(), MONTH, ("sessions",), "all", sites=(OT,), include_bots=True)
+    series = segmentation(sample(), MONTH, ("sessions",), (), "all", sites=(OT,), include_bots=True)
     assert series.frame["sessions"].sum() == kept.frame["sessions"].sum()
 
 
