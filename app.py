@@ -6,6 +6,7 @@ st.set_page_config(page_title="Analyst workbench", layout="wide")
 st.navigation(
     [
         st.Page("workbench/ui/pages/geography.py", title="Geography", icon=":material/public:", default=True),
+        st.Page("workbench/ui/pages/sessions.py", title="Sessions", icon=":material/list_alt:"),
         st.Page("workbench/ui/pages/data.py", title="Data", icon=":material/database:"),
     ]
 ).run()  # fmt: skip

@@ -94,6 +94,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -277,6 +278,19 @@ def _interval(req: Request, zone: str, now: dt.datetime) -> Interval:
     if req.param("session_id") is not None and date is None and period is None:
         return Interval(EPOCH, now + dt.timedelta(days=1), zone)
     return opentracker_interval(date=date, unix_time=None, period=period, zone_name=zone, now=now)
+
+
+FILTER_PARAMS = (
+    "session_id", "includeCountryCode", "excludeInUrl", "excludeInFilteredCompany",
+    "maxEventThreshold", "maxDuration", "removeIsp", "filterByCurrentTitle", "search", "useOr",
+)  # fmt: skip
+
+
+def session_filter(params: Mapping[str, str]) -> f.Filter | None:
+    """The filter tree of the list's filter parameters (``FILTER_PARAMS``) as this endpoint
+    reads them, for a front end that offers the same filters (the app's Sessions page);
+    a bad value raises naming the parameter, as a request would."""
+    return _where(Request("GET", "/c_view_session.jsp", dict(params)))
 
 
 def _where(req: Request) -> f.Filter | None:
