@@ -1,0 +1,211 @@
+"""Dashboard page: Countly-style KPIs with change and trend, top lists, hourly and daily charts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from workbench.encoders import Table, encode
+from workbench.errors import WorkbenchError
+from workbench.sites import site_keys
+from workbench.timeframe import Interval
+from workbench.ui import dashboard, filters, images, state
+from workbench.ui.filters import Context
+from workbench.ui.selection import PERIODS, Selection
+
+SPANS = ("1d", "7d", "30d")  # Countly's dashboard periods: today, 7 days, 30 days
+TOP_TITLES = {
+    "platforms": "Platforms",
+    "resolutions": "Resolutions",
+    "carriers": "Carriers",
+    "countries": "Countries",
+}
+CHARTS = {"hour": "Hourly", "day": "Daily"}
+SIDE_LABELS = {"previous": "previous period", "year_ago": "same weekdays a year earlier"}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _kpis(version: int, selection: Selection, interval: Interval, year: bool) -> dashboard.Kpis:
+    return dashboard.kpis(state.workbench(), selection, interval, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _tops(
+    version: int, selection: Selection, interval: Interval, sides: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
+    return dashboard.top_lists(state.workbench(), selection, interval, sides)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _series(
+    version: int, selection: Selection, interval: Interval, unit: str, sides: tuple[str, ...]
+) -> pd.DataFrame:
+    return dashboard.series(state.workbench(), selection, interval, unit, sides)
+
+
+def csv(frame: pd.DataFrame) -> bytes:
+    return encode("csv", Table.of(frame.columns, frame.itertuples(index=False))).body
+
+
+def period_switch(ctx: Context) -> None:
+    """Today / 7 days / 30 days, as Countly's dashboard has them; writes the URL's period."""
+    current = ctx.selection.period
+    chosen = st.segmented_control(
+        "Period",
+        SPANS,
+        default=current if current in SPANS else None,
+        format_func=lambda p: PERIODS[p].capitalize(),
+        key=f"dash_period_{current}",
+        help="The sidebar's period; it also offers 90 days and custom dates.",
+    )
+    if chosen and chosen != current:
+        ctx.set_view(selection=replace(ctx.selection, period=chosen, first=None, last=None))
+
+
+def cards(kpis: dashboard.Kpis, year: bool) -> None:
+    """One metric card per KPI: value, change vs the previous period, trend, definition."""
+    cells = st.columns(3)
+    for i, row in enumerate(kpis.table.to_dict("records")):
+        change = row["change"]
+        delta = None if pd.isna(change) else f"{change:+.1%}"
+        note = ""
+        if year and not pd.isna(row["year_change"]):
+            note = f" A year earlier (same weekdays): {row['year_change']:+.1%}."
+        cells[i % 3].metric(
+            row["kpi"],
+            dashboard.formatted(row["metric"], row["value"]),
+            delta,
+            help=row["definition"] + "." + note,
+            chart_data=dashboard.sparkline(kpis.trend, row["metric"]),
+            chart_type="area",
+            delta_description="vs previous period",
+            border=True,
+        )
+
+
+def kpi_table(table: pd.DataFrame) -> None:
+    changes = [c for c in table.columns if c.endswith("change")]
+    config = {c: st.column_config.NumberColumn(c, format="percent") for c in changes}
+    config["definition"] = st.column_config.TextColumn("definition", width="large")
+    st.dataframe(table, hide_index=True, column_config=config, key="dash_kpis")
+
+
+def top_lists(lists: dict[str, pd.DataFrame]) -> None:
+    cells = st.columns(len(lists))
+    for cell, (name, frame) in zip(cells, lists.items(), strict=True):
+        cell.markdown(f"**{TOP_TITLES[name]}**")
+        config = {
+            "share": st.column_config.ProgressColumn(
+                "share", format="percent", min_value=0, max_value=1,
+                help="Sessions of the value over all sessions.",
+            ),
+            **{c: st.column_config.NumberColumn(c, format="percent") for c in frame if c.endswith("change")},
+        }  # fmt: skip
+        cell.dataframe(frame, hide_index=True, height=250, column_config=config, key=f"top_{name}")
+
+
+def charts(ctx: Context, sides: tuple[str, ...]) -> dict[str, go.Figure]:
+    metric = st.selectbox(
+        "Chart", dashboard.METRICS, format_func=dashboard.LABELS.get, key="dash_metric"
+    )
+    figures = {}
+    for unit, title in CHARTS.items():
+        frame = _series(state.data_version(), ctx.selection, ctx.interval, unit, sides)
+        figures[unit] = dashboard.chart(frame, metric, f"{title} ({ctx.zone})")
+        st.plotly_chart(figures[unit], key=f"dash_chart_{unit}")
+    return figures
+
+
+def exports(ctx: Context, kpis: dashboard.Kpis, lists, figures: dict[str, go.Figure]) -> None:
+    """CSV of the KPIs and of the top lists, PNG and SVG of each chart, Countly's answer."""
+    cells = st.columns(6)
+    cells[0].download_button(
+        "KPIs CSV", csv(kpis.table), "dashboard-kpis.csv", "text/csv", on_click="ignore",
+        icon=":material/download:",
+    )  # fmt: skip
+    cells[1].download_button(
+        "Top lists CSV", csv(dashboard.top_table(lists)), "dashboard-top.csv", "text/csv",
+        on_click="ignore", icon=":material/download:",
+    )  # fmt: skip
+    for i, (unit, fig) in enumerate(figures.items()):
+        name = f"dashboard-{CHARTS[unit].lower()}"
+        cells[2 + 2 * i].download_button(
+            f"{CHARTS[unit]} PNG", lambda fig=fig: images.png(fig), f"{name}.png", "image/png",
+            on_click="ignore", icon=":material/download:",
+        )  # fmt: skip
+        cells[3 + 2 * i].download_button(
+            f"{CHARTS[unit]} SVG", lambda fig=fig: images.svg(fig), f"{name}.svg",
+            "image/svg+xml", on_click="ignore", icon=":material/download:",
+        )  # fmt: skip
+    countly(ctx)
+
+
+def countly(ctx: Context) -> None:
+    """Countly's ``/o/analytics/dashboard`` for the first chosen site that is a Countly app."""
+    apps = [s for s in ctx.selection.sites if _is_countly(ctx, s)]
+    if not apps:
+        st.caption("Countly's dashboard: none of the chosen sites is a Countly app.")
+        return
+    try:
+        url = dashboard.countly_url(site_keys(ctx.wb.store, apps[0]))
+    except WorkbenchError as error:
+        st.caption(error.message)
+        return
+    st.download_button(
+        "Countly dashboard json",
+        lambda: ctx.wb.request(url, now=ctx.clock.now).body,
+        f"countly-dashboard-{apps[0]}.json",
+        "application/json",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    key = dashboard.COUNTLY_PERIODS.get(ctx.selection.period)
+    where = f"its '{key}' part is this period" if key else "none of them is this period"
+    st.caption(
+        f"Countly request for {apps[0]} (today, 7 and 30 days in the app's time zone, "
+        f"{ctx.site_zones[apps[0]]}; bots left out; {where}):"
+    )
+    st.code(url, language=None)
+
+
+def _is_countly(ctx: Context, site_id: str) -> bool:
+    sites = ctx.wb.sites().set_index("site_id")
+    return bool(pd.notna(sites.loc[site_id, "countly_app_id"]))
+
+
+def page() -> None:
+    ctx = filters.sidebar()
+    st.title("Dashboard")
+    left, right = st.columns([3, 2])
+    with left:
+        period_switch(ctx)
+    year = right.toggle(
+        "Also vs the same weekdays a year earlier",
+        key="dash_year",
+        help="52 weeks (364 days) back, so Mondays meet Mondays.",
+    )
+    sides = (("previous",) if ctx.selection.compare else ()) + (("year_ago",) if year else ())
+    try:
+        with st.spinner("Computing the dashboard…"):
+            kpis = _kpis(state.data_version(), ctx.selection, ctx.interval, year)
+            lists = _tops(state.data_version(), ctx.selection, ctx.interval, sides)
+    except WorkbenchError as error:
+        st.error(error.message)
+        return
+    filters.show_bots(ctx, kpis.excluded_bots)
+    cards(kpis, year)
+    st.subheader("KPIs")
+    kpi_table(kpis.table)
+    st.subheader("Top")
+    if sides:
+        st.caption("Beside the " + " and the ".join(SIDE_LABELS[s] for s in sides) + ".")
+    top_lists(lists)
+    st.subheader("Over time")
+    figures = charts(ctx, sides)
+    exports(ctx, kpis, lists, figures)
+
+
+page()

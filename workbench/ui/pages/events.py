@@ -1,0 +1,183 @@
+"""Events page: Countly custom events per key, per day and per segmentation value."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from workbench.encoders import Table, encode
+from workbench.errors import WorkbenchError
+from workbench.sites import site_keys
+from workbench.timeframe import Interval
+from workbench.ui import events, filters, images, state
+from workbench.ui.filters import Context
+from workbench.ui.selection import Selection
+
+NO_SEGMENT = ""
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _per_key(
+    version: int, selection: Selection, interval: Interval, sides: tuple[str, ...]
+) -> tuple[pd.DataFrame, int | None]:
+    return events.per_key(state.workbench(), selection, interval, sides)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _segments(version: int, sites: tuple[str, ...], key: str) -> list[str]:
+    return events.segment_keys(state.workbench(), sites, key)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _over_time(
+    version: int, selection: Selection, interval: Interval, key: str, sides: tuple[str, ...]
+) -> pd.DataFrame:
+    return events.over_time(state.workbench(), selection, interval, key, sides)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _breakdown(
+    version: int,
+    selection: Selection,
+    interval: Interval,
+    key: str,
+    segment: str,
+    sides: tuple[str, ...],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    wb = state.workbench()
+    totals = events.breakdown(wb, selection, interval, key, segment, sides)
+    daily = events.breakdown_over_time(wb, selection, interval, key, segment)
+    return totals, daily
+
+
+def csv(frame: pd.DataFrame) -> bytes:
+    return encode("csv", Table.of(frame.columns, frame.itertuples(index=False))).body
+
+
+def column_config(frame: pd.DataFrame) -> dict:
+    """Each metric's definition as its column's help; changes as percentages."""
+    config = {}
+    for name, text in events.definitions().items():
+        label = events.LABELS.get(name, name)
+        config[name] = st.column_config.NumberColumn(label, help=text, format="localized")
+    for column in frame.columns:
+        if column.endswith("_change"):
+            config[column] = st.column_config.NumberColumn(column, format="percent")
+    return config
+
+
+def no_events(ctx: Context) -> None:
+    """Say why the page is empty, and offer the store's Countly apps."""
+    st.info("The chosen sites have no custom events in this period. Countly apps record them.")
+    apps = ctx.wb.sites().dropna(subset=["countly_app_id"])["site_id"].tolist()
+    for app in apps:
+        if st.button(f"Show {app}", key=f"events_app_{app}"):
+            ctx.set_view(selection=replace(ctx.selection, sites=(app,)))
+
+
+def choices(ctx: Context, keys: list[str]) -> tuple[str, str, str]:
+    """The event, the metric and the segmentation key to break it down by."""
+    cells = st.columns(3)
+    key = cells[0].selectbox("Event", keys, key="events_key_" + "_".join(ctx.selection.sites))
+    metric = cells[1].selectbox(
+        "Metric", events.METRICS, format_func=events.LABELS.get, key="events_metric",
+        help="Count: occurrences; Sum: summed values; Duration: the events' seconds.",
+    )  # fmt: skip
+    segments = [NO_SEGMENT, *_segments(state.data_version(), ctx.selection.sites, key)]
+    segment = cells[2].selectbox(
+        "Segment by", segments, key=f"events_segment_{key}",
+        format_func=lambda s: s or "no segmentation",
+    )  # fmt: skip
+    return key, metric, segment
+
+
+def exports(ctx: Context, name: str, tables: dict[str, pd.DataFrame], fig: go.Figure) -> None:
+    """CSV of each table, PNG and SVG of the chart."""
+    cells = st.columns(len(tables) + 2)
+    for cell, (label, frame) in zip(cells, tables.items(), strict=False):
+        cell.download_button(
+            f"{label} CSV", csv(frame), f"{name}-{label.lower()}.csv", "text/csv",
+            on_click="ignore", icon=":material/download:",
+        )  # fmt: skip
+    cells[-2].download_button(
+        "PNG chart", lambda: images.png(fig), f"{name}.png", "image/png", on_click="ignore",
+        icon=":material/download:",
+    )  # fmt: skip
+    cells[-1].download_button(
+        "SVG chart", lambda: images.svg(fig), f"{name}.svg", "image/svg+xml",
+        on_click="ignore", icon=":material/download:",
+    )  # fmt: skip
+
+
+def countly(ctx: Context, key: str, segment: str) -> None:
+    """Countly's ``events`` and ``get_events`` answers for the first chosen Countly app."""
+    sites = ctx.wb.sites().set_index("site_id")["countly_app_id"]
+    apps = [s for s in ctx.selection.sites if pd.notna(sites.get(s))]
+    if not apps:
+        st.caption("Countly format: none of the chosen sites is a Countly app.")
+        return
+    today_only = ctx.selection.period == "1d"
+    try:
+        urls = events.countly_urls(site_keys(ctx.wb.store, apps[0]), key, segment, today_only)
+    except WorkbenchError as error:
+        st.caption(error.message)
+        return
+    cells = st.columns(len(urls))
+    for cell, (method, url) in zip(cells, urls.items(), strict=True):
+        cell.download_button(
+            f"Countly {method} json", lambda url=url: ctx.wb.request(url, now=ctx.clock.now).body,
+            f"countly-{method}-{apps[0]}.json", "application/json", on_click="ignore",
+            icon=":material/download:",
+        )  # fmt: skip
+    span = "today" if today_only else "the app's whole history"
+    st.caption(
+        f"Countly requests for {apps[0]} ({span}, per year, month, day in the app's time zone, "
+        f"{ctx.site_zones[apps[0]]}; bots left out):"
+    )
+    for url in urls.values():
+        st.code(url, language=None)
+
+
+def page() -> None:
+    ctx = filters.sidebar()
+    st.title("Events")
+    sides = ("previous",) if ctx.selection.compare else ()
+    try:
+        with st.spinner("Counting events…"):
+            keys, bots = _per_key(state.data_version(), ctx.selection, ctx.interval, sides)
+    except WorkbenchError as error:
+        st.error(error.message)
+        return
+    if ctx.selection.include_bots:
+        ctx.bots_slot.caption("Events of bot sessions are included.")
+    else:
+        ctx.bots_slot.caption(f"{bots or 0:,} events of bot sessions left out.")
+    if keys.empty:
+        no_events(ctx)
+        return
+    st.subheader("Custom events")
+    st.dataframe(keys, hide_index=True, column_config=column_config(keys), key="events_keys")
+    key, metric, segment = choices(ctx, keys["key"].tolist())
+    version = state.data_version()
+    with st.spinner("Breaking the event down…"):
+        daily = _over_time(version, ctx.selection, ctx.interval, key, sides)
+        tables = {"Events": keys, "Daily": daily}
+        title = f"{key}: {events.LABELS[metric]} ({ctx.zone})"
+        if segment:
+            totals, by_day = _breakdown(version, ctx.selection, ctx.interval, key, segment, sides)
+            fig = events.segment_chart(by_day, segment, metric, f"{title} by {segment}")
+            tables["Breakdown"] = totals
+        else:
+            fig = events.chart(daily, metric, title)
+    st.plotly_chart(fig, key="events_chart")
+    st.subheader(f"{key} by {segment}" if segment else f"{key} over time")
+    shown = tables.get("Breakdown", daily)
+    st.dataframe(shown, hide_index=True, column_config=column_config(shown), key="events_table")
+    exports(ctx, f"events-{events.file_name(key)}", tables, fig)
+    countly(ctx, key, segment)
+
+
+page()
