@@ -27,6 +27,7 @@ from workbench.core import Workbench
 from workbench.dialects.opentracker_session_fields import SORTED_BY
 from workbench.dialects.opentracker_sessions import MAX_ROWS, session_filter
 from workbench.dimensions import DIMENSIONS
+from workbench.encoders import Table, encode
 from workbench.errors import WorkbenchError
 from workbench.query import MAX_LIMIT, Cursor, Order, Query, Result
 from workbench.reports import SESSION_COLUMNS, compare, session_list
@@ -268,6 +269,11 @@ def every_session(
         if at is None:
             break
     return shown(pd.concat(frames, ignore_index=True), view, interval.zone)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as CSV (formula-like cells neutralised by the encoder)."""
+    return encode("csv", Table.of(frame.columns, frame.itertuples(index=False))).body
 
 
 def shown(frame: pd.DataFrame, view: SessionView | None, zone: str) -> pd.DataFrame:

@@ -9,7 +9,6 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from workbench.encoders import Table, encode
 from workbench.errors import WorkbenchError
 from workbench.metrics import describe
 from workbench.query import Result
@@ -237,17 +236,13 @@ def _pager(stack: list, result: Result, view: s.SessionView, total: int) -> None
 # -- exports --------------------------------------------------------------------------------
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
-    return encode("csv", Table.of(frame.columns, frame.itertuples(index=False))).body
-
-
 def exports(ctx: Context, view: s.SessionView, counts: Result) -> None:
     """Every session under the filters as CSV, the totals, and Opentracker's request."""
     cells = st.columns(4)
 
     def every() -> bytes:
         wb = state.workbench()
-        return _csv(s.every_session(wb, ctx.selection, ctx.interval, view))
+        return s.csv_bytes(s.every_session(wb, ctx.selection, ctx.interval, view))
 
     cells[0].download_button(
         "Sessions CSV", every, "sessions.csv", "text/csv", on_click="ignore",
@@ -255,7 +250,7 @@ def exports(ctx: Context, view: s.SessionView, counts: Result) -> None:
     )  # fmt: skip
     if ctx.selection.compare:
         cells[1].download_button(
-            "Totals CSV", _csv(counts.frame), "sessions-totals.csv", "text/csv",
+            "Totals CSV", s.csv_bytes(counts.frame), "sessions-totals.csv", "text/csv",
             on_click="ignore", icon=":material/download:",
         )  # fmt: skip
     opentracker(ctx, view, cells[2], cells[3])
@@ -331,7 +326,7 @@ def detail_view(ctx: Context, session_id: str) -> None:
 def detail_exports(session_id: str, found: s.Detail, fig) -> None:
     cells = st.columns(4)
     cells[0].download_button(
-        "Actions CSV", _csv(found.events), f"session-{session_id}-actions.csv", "text/csv",
+        "Actions CSV", s.csv_bytes(found.events), f"session-{session_id}-actions.csv", "text/csv",
         on_click="ignore", icon=":material/download:",
     )  # fmt: skip
     cells[1].download_button(
