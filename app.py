@@ -7,6 +7,7 @@ st.navigation(
     [
         st.Page("workbench/ui/pages/geography.py", title="Geography", icon=":material/public:", default=True),
         st.Page("workbench/ui/pages/sessions.py", title="Sessions", icon=":material/list_alt:"),
+        st.Page("workbench/ui/pages/segments.py", title="Segments", icon=":material/filter_alt:"),
         st.Page("workbench/ui/pages/dashboard.py", title="Dashboard", icon=":material/dashboard:"),
         st.Page("workbench/ui/pages/events.py", title="Events", icon=":material/bolt:"),
         st.Page("workbench/ui/pages/data.py", title="Data", icon=":material/database:"),
