@@ -1,6 +1,7 @@
 """The sidebar of global filters every page shares, held in the URL (``st.query_params``).
 
-``sidebar()`` reads the URL into a Selection (``workbench.ui.selection``), draws the filters
+``sidebar()`` reads the URL into a Selection (``workbench.ui.selection``; its segment is
+``Context.where``, a filter tree for reports' ``where=``), draws the filters
 as a form whose Apply writes them back to the URL, shows the 'now' in use and where it came
 from, and returns what a page needs to run its reports.
 """
@@ -14,10 +15,21 @@ from zoneinfo import ZoneInfo, available_timezones
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from workbench import filters as f
 from workbench.core import Clock, Workbench
 from workbench.timeframe import Interval, local_date
 from workbench.ui import state
-from workbench.ui.selection import CUSTOM, PERIODS, Drill, Selection, parse, to_params
+from workbench.ui.selection import (
+    CUSTOM,
+    PERIODS,
+    SEGMENT_HELP,
+    Drill,
+    Selection,
+    parse,
+    parse_segment,
+    segment_text,
+    to_params,
+)
 
 SITE_ZONE = ""  # the time zone choice meaning "the first site's"
 _APPLIED = "filters_applied"  # session_state: the last Selection the widgets were set from
@@ -37,6 +49,7 @@ class Context:
     interval: Interval
     site_zones: dict[str, str]
     bots_slot: DeltaGenerator  # the sidebar line where a page says how many bots it left out
+    where: f.Filter | None = None  # the segment: pass it to reports as ``where=``
 
     def set_view(self, selection: Selection | None = None, drill: Drill | None = None) -> None:
         """Put a new view in the URL and rerun the page on it."""
@@ -74,8 +87,19 @@ def sidebar() -> Context:
     interval = chosen.interval(site_zones, today)
     first, last = chosen.days(today)
     st.sidebar.caption(f"Showing {first} to {last} ({zone}).")
+    if chosen.segment:
+        st.sidebar.caption("Segment: " + segment_text(chosen.segment))
     return Context(
-        wb, chosen, parsed.drill, zone, clock, today, interval, site_zones, st.sidebar.empty()
+        wb,
+        chosen,
+        parsed.drill,
+        zone,
+        clock,
+        today,
+        interval,
+        site_zones,
+        st.sidebar.empty(),
+        chosen.where,
     )
 
 
@@ -90,6 +114,7 @@ def _sync_widgets(chosen: Selection, today: dt.date) -> None:
     st.session_state["filter_zone"] = chosen.zone or SITE_ZONE
     st.session_state["filter_bots"] = chosen.include_bots
     st.session_state["filter_compare"] = chosen.compare
+    st.session_state["filter_segment"] = segment_text(chosen.segment)
 
 
 def _form(site_ids: list[str], site_zones: dict[str, str]) -> Selection | None:
@@ -108,10 +133,18 @@ def _form(site_ids: list[str], site_zones: dict[str, str]) -> Selection | None:
         )
         bots = st.toggle("Include bot sessions", key="filter_bots")
         compare = st.toggle("Compare with the previous period", key="filter_compare")
+        segment_field = st.text_input(
+            "Segment", key="filter_segment", help=SEGMENT_HELP, placeholder="country_code=US"
+        )
         if not st.form_submit_button("Apply", type="primary"):
             return None
     if not sites:
         st.sidebar.warning("Choose at least one site.")
+        return None
+    segment, problems = parse_segment(segment_field)
+    for problem in problems:
+        st.sidebar.warning(problem)
+    if problems:
         return None
     parts = list(dates) if isinstance(dates, tuple | list) else [dates]
     first, last = (parts[0], parts[-1]) if parts else (None, None)
@@ -124,6 +157,7 @@ def _form(site_ids: list[str], site_zones: dict[str, str]) -> Selection | None:
         zone or None,
         bots,
         compare,
+        segment,
     )
 
 

@@ -40,6 +40,7 @@ def locations(wb: Workbench, selection: Selection, drill: Drill, interval: Inter
         "sites": selection.sites,
         "country": drill.country,
         "region": drill.region,
+        "where": selection.where,
         "include_bots": selection.include_bots,
     }
     if selection.compare:
@@ -50,8 +51,9 @@ def locations(wb: Workbench, selection: Selection, drill: Drill, interval: Inter
 def city_sessions(
     wb: Workbench, selection: Selection, drill: Drill, interval: Interval, limit: int = 100
 ) -> Result:
-    """The newest sessions of the drill's city."""
+    """The newest sessions of the drill's city (in the selection's segment)."""
     where = f.all_of(
+        selection.where,
         f.Eq("country_code", drill.country),
         f.Eq("region_code", drill.region),
         f.Eq("city", drill.city),
@@ -150,7 +152,8 @@ def opentracker_url(
     """The Opentracker request for the same view (``site_ids``: site -> opentracker_site).
 
     Raises when a selected site has no Opentracker identity. Opentracker's list leaves bot
-    sessions out and has no previous-period comparison.
+    sessions out and has no previous-period comparison; it carries the segment only when
+    ``opentracker_segment`` can express it.
     """
     missing = [s for s in selection.sites if not site_ids.get(s)]
     if missing:
@@ -170,5 +173,23 @@ def opentracker_url(
         "date": last.isoformat(),
         "timeZone": zone,
         "dataType": data_type,
+        **(opentracker_segment(selection) or {}),
     }
     return f"{OPENTRACKER_PATH}?{urlencode({k: v for k, v in params.items() if v})}"
+
+
+def opentracker_segment(selection: Selection) -> dict[str, str] | None:
+    """Opentracker's ``segment``/``filter`` for the selection's segment, if they can carry it.
+
+    They name one custom property and one of its values, so only a segment that is exactly
+    ``property.KEY=value`` travels; None for any other (the export is then unsegmented).
+    """
+    if len(selection.segment) != 1:
+        return None
+    condition = selection.segment[0]
+    key = condition.field.removeprefix("property.")
+    simple = condition.op == "=" and len(condition.values) == 1 and key != condition.field
+    value = condition.values[0] if simple else ""
+    if not simple or value in ("", "none", "showAllSorts") or "*" in value or "?" in value:
+        return None
+    return {"segment": key, "filter": value}

@@ -7,15 +7,19 @@ Bad values never raise: they fall back to the default and are reported as ``prob
 Parameters: ``site`` (comma-separated site ids), ``period`` (``1d``, ``7d``, ``30d``,
 ``90d`` or ``custom`` with ``from`` and ``to`` as ``YYYY-MM-DD``), ``tz`` (an IANA zone;
 default the first site's), ``bots=1`` (include bot sessions), ``compare=1`` (beside the
-previous period), and the drill-down ``country``, ``region``, ``city``.
+previous period), ``seg`` (a segment: conditions on session dimensions, see
+``parse_segment``), and the drill-down ``country``, ``region``, ``city``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from workbench import filters as f
+from workbench.dimensions import dimension
 from workbench.errors import WorkbenchError
 from workbench.timeframe import Interval, zone
 
@@ -24,6 +28,174 @@ CUSTOM = "custom"
 DEFAULT_PERIOD = "30d"
 FLAGS = {"1": True, "true": True, "0": False, "false": False}
 LEVELS = ("country", "region", "city", "sessions")  # what a drill-down shows, world first
+
+# -- the segment language ---------------------------------------------------------------
+# ``dimension OP value``, conditions joined by "," (all must hold); "|" separates values
+# any of which may match; "\\" escapes ",", "|" and itself. An empty value is a missing one.
+SEPARATOR, ALTERNATIVE, ESCAPE = ",", "|", "\\"
+_CONDITION = re.compile(r"\s*([^=!~<>]+?)\s*(!=|!~|>=|<=|=|~|>|<)(.*)\Z", re.S)
+TEXT, NUMBER, BOOL = "text", "number", "bool"
+BOOLS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _equal(field: str, values: tuple[object, ...]) -> f.Filter:
+    if not values:
+        return f.IsNull(field)
+    leaves = [
+        f.Wildcard(field, v) if isinstance(v, str) and ("*" in v or "?" in v) else f.Eq(field, v)
+        for v in values
+    ]
+    if len(leaves) > 1 and all(isinstance(leaf, f.Eq) for leaf in leaves):
+        return f.In(field, values)
+    return leaves[0] if len(leaves) == 1 else f.Or(tuple(leaves))
+
+
+def _contains(field: str, values: tuple[object, ...]) -> f.Filter:
+    leaves = tuple(f.Contains(field, str(v), case_insensitive=True) for v in values)
+    return leaves[0] if len(leaves) == 1 else f.Or(leaves)
+
+
+def _bound(low_or_high: str, strict: bool) -> Callable[[str, tuple[object, ...]], f.Filter]:
+    def build(field: str, values: tuple[object, ...]) -> f.Filter:
+        if low_or_high == "low":
+            return f.Range(field, low=values[0], low_strict=strict)
+        return f.Range(field, high=values[0], high_strict=strict)
+
+    return build
+
+
+@dataclass(frozen=True)
+class Operator:
+    """What an operator means: the dimension kinds it takes, how many values, its filter."""
+
+    meaning: str
+    kinds: tuple[str, ...]
+    build: Callable[[str, tuple[object, ...]], f.Filter]
+    single: bool = False  # exactly one value (a bound)
+    negated: bool = False
+
+
+OPERATORS = {  # longest first where one is a prefix of another
+    "!=": Operator("is not (any of)", (TEXT, NUMBER, BOOL), _equal, negated=True),
+    "!~": Operator("does not contain", (TEXT,), _contains, negated=True),
+    ">=": Operator("at least", (NUMBER,), _bound("low", False), single=True),
+    "<=": Operator("at most", (NUMBER,), _bound("high", False), single=True),
+    "=": Operator("is (any of; * and ? match any text)", (TEXT, NUMBER, BOOL), _equal),
+    "~": Operator("contains (any case)", (TEXT,), _contains),
+    ">": Operator("more than", (NUMBER,), _bound("low", True), single=True),
+    "<": Operator("less than", (NUMBER,), _bound("high", True), single=True),
+}
+SEGMENT_HELP = (
+    "Sessions that match every condition, as `dimension OP value`, joined by commas: "
+    + "; ".join(f"`{op}` {o.meaning}" for op, o in OPERATORS.items())
+    + ". `|` separates alternatives, `\\` escapes `,` `|` `\\`; an empty value is a missing one. "
+    "E.g. `country_code=US|CA,device_type=mobile,pageviews>=3`."
+)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a segment: ``field op values`` (values as typed, text)."""
+
+    field: str
+    op: str
+    values: tuple[str, ...] = ()
+
+    def filter(self) -> f.Filter:
+        kind = dimension("sessions", self.field).kind
+        node = OPERATORS[self.op].build(self.field, tuple(_typed(v, kind) for v in self.values))
+        return f.Not(node) if OPERATORS[self.op].negated else node
+
+    def text(self) -> str:
+        return self.field + self.op + ALTERNATIVE.join(_escaped(v) for v in self.values)
+
+
+def parse_segment(text: str) -> tuple[tuple[Condition, ...], tuple[str, ...]]:
+    """The conditions of a segment's text and a problem per condition left out."""
+    conditions, problems = [], []
+    for part in _split(text, SEPARATOR):
+        if not part.strip():
+            continue
+        try:
+            conditions.append(_condition(part))
+        except WorkbenchError as error:
+            problems.append(error.message)
+    return tuple(dict.fromkeys(conditions)), tuple(problems)
+
+
+def segment_text(segment: tuple[Condition, ...]) -> str:
+    """A segment written back in the language ``parse_segment`` reads."""
+    return SEPARATOR.join(c.text() for c in segment)
+
+
+def _condition(part: str) -> Condition:
+    match = _CONDITION.match(part)
+    if match is None:
+        raise WorkbenchError(
+            "invalid_segment",
+            f"seg: {part.strip()!r} is not a condition; expected dimension OP value with OP "
+            f"one of {' '.join(OPERATORS)}",
+        )
+    name, op, raw = match[1].strip(), match[2], match[3]
+    kind = dimension("sessions", name, param="seg").kind
+    operator = OPERATORS[op]
+    if kind not in operator.kinds:
+        raise WorkbenchError(
+            "invalid_segment",
+            f"seg: {op!r} does not apply to {name} ({kind}); it takes a "
+            f"{' or '.join(operator.kinds)} dimension",
+        )
+    values = tuple(_unescape(v.strip()) for v in _split(raw, ALTERNATIVE)) if raw.strip() else ()
+    needs = "one value" if operator.single else "a value" if op not in ("=", "!=") else None
+    count_ok = len(values) == 1 if operator.single else bool(values)
+    if needs and not (count_ok and all(values)):
+        raise WorkbenchError("invalid_segment", f"seg: {part.strip()!r} needs {needs}")
+    for value in values:
+        _typed(value, kind, name)
+    return Condition(name, op, values)
+
+
+def _typed(value: str, kind: str, name: str = "seg") -> object:
+    if kind == BOOL:
+        if value.lower() not in BOOLS:
+            raise WorkbenchError(
+                "invalid_segment", f"seg: {name}={value!r}; expected true or false"
+            )
+        return BOOLS[value.lower()]
+    if kind == NUMBER:
+        try:
+            number = float(value)
+        except ValueError:
+            raise WorkbenchError(
+                "invalid_segment", f"seg: {name}={value!r} is not a number"
+            ) from None
+        return int(number) if number.is_integer() else number
+    return value
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """``text`` cut at every ``separator`` that is not escaped; escapes are kept, so that
+    conditions can be cut first and their values after (``_unescape``)."""
+    parts, current, chars = [], [], iter(text)
+    for char in chars:
+        if char == ESCAPE:
+            current.append(char + next(chars, ""))
+        elif char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text, flags=re.S)
+
+
+def _escaped(value: str) -> str:
+    out = value.replace(ESCAPE, ESCAPE * 2)
+    return out.replace(SEPARATOR, ESCAPE + SEPARATOR).replace(ALTERNATIVE, ESCAPE + ALTERNATIVE)
 
 
 @dataclass(frozen=True)
@@ -37,6 +209,12 @@ class Selection:
     zone: str | None = None  # None: the first site's time zone
     include_bots: bool = False
     compare: bool = False
+    segment: tuple[Condition, ...] = ()  # every condition holds (an AND)
+
+    @property
+    def where(self) -> f.Filter | None:
+        """The segment as a filter tree for reports' ``where=`` (None: every session)."""
+        return f.all_of(*(c.filter() for c in self.segment))
 
     def days(self, today: dt.date) -> tuple[dt.date, dt.date]:
         """The first and last local dates covered: relative periods end with ``today``."""
@@ -102,7 +280,9 @@ def parse(params: Mapping[str, str], site_zones: Mapping[str, str]) -> Parsed:
             tz = None
     bots = _flag(params, "bots", problems)
     compare = _flag(params, "compare", problems)
-    selection = Selection(sites, period, first, last, tz, bots, compare)
+    segment, segment_problems = parse_segment(params.get("seg", ""))
+    problems.extend(segment_problems)
+    selection = Selection(sites, period, first, last, tz, bots, compare, segment)
     return Parsed(selection, _drill(params, problems), tuple(problems))
 
 
@@ -117,6 +297,8 @@ def to_params(selection: Selection, drill: Drill = Drill()) -> dict[str, str]:
         out["bots"] = "1"
     if selection.compare:
         out["compare"] = "1"
+    if selection.segment:
+        out["seg"] = segment_text(selection.segment)
     parts = {"country": drill.country, "region": drill.region, "city": drill.city}
     out.update({k: v for k, v in parts.items() if v})
     return out

@@ -135,7 +135,9 @@ def vendor(ctx: Context, name: str, json_cell, csv_cell) -> None:
             on_click="ignore",
             icon=":material/download:",
         )
-    st.caption("Opentracker request for this view (bots left out, no comparison):")
+    unsegmented = ctx.selection.segment and not geography.opentracker_segment(ctx.selection)
+    note = "; unsegmented: its segment/filter carry only property.KEY=value" if unsegmented else ""
+    st.caption(f"Opentracker request for this view (bots left out, no comparison{note}):")
     st.code(urls["json"], language=None)
 
 
