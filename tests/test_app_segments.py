@@ -1,0 +1,197 @@
+"""The Segments page run by Streamlit's AppTest on the sample store: the builder's widgets,
+its table against ``reports.segmentation`` for the same choices, the URL, the giosg export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sample_store import sample
+from streamlit.testing.v1 import AppTest
+
+from workbench import filters as f
+from workbench.reports import compare, segmentation
+from workbench.sites import site_keys
+from workbench.timeframe import Interval
+from workbench.ui.segments import stamp
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "workbench/ui/pages/segments.py")
+SITE = "giosg-shop"
+ZONE = "Europe/Helsinki"
+LAST_30 = Interval.from_dates(dt.date(2024, 10, 21), dt.date(2024, 11, 19), ZONE)
+
+
+def page(**params: str) -> AppTest:
+    sample()
+    test = AppTest.from_file(PAGE, default_timeout=60)
+    test.query_params.update({"site": SITE, **params})
+    return rerun(test)
+
+
+def rerun(test: AppTest) -> AppTest:
+    test.run()
+    assert not test.exception, test.exception
+    assert not test.error, [e.value for e in test.error]
+    return test
+
+
+def table(test: AppTest) -> pd.DataFrame:
+    return test.dataframe[0].value
+
+
+def library(metrics, dims=(), granularity="day", where=None, **options) -> pd.DataFrame:
+    """``reports.segmentation`` for the page's default site and period, buckets as shown."""
+    frame = segmentation(
+        sample(), LAST_30, metrics, dims, granularity, sites=(SITE,), where=where, **options
+    ).frame
+    if "bucket" in frame:
+        frame["bucket"] = [stamp(b) for b in frame["bucket"]]
+    return frame
+
+
+def assert_columns(shown: pd.DataFrame, expected: pd.DataFrame, suffix: str = "") -> None:
+    """Every column of the library's frame is on the page (named with ``suffix``), row by row."""
+    for column in expected.columns:
+        name = column if column in ("bucket", "device_type") else f"{column}{suffix}"
+        mine = shown[name].tolist()
+        theirs = expected[column].tolist()
+        if pd.api.types.is_float_dtype(expected[column]):
+            assert mine == pytest.approx(theirs, nan_ok=True), column
+        else:
+            assert mine == theirs, column
+
+
+def add_condition(test: AppTest, prefix: str, field: str, op: str, value: str, negate=False):
+    index = test.session_state[f"seg_{prefix}_rows"]
+    test.button(key=f"seg_{prefix}_add").click()
+    rerun(test)
+    test.selectbox(key=f"seg_{prefix}_field_{index}").select(field)
+    test.selectbox(key=f"seg_{prefix}_op_{index}").select(op)
+    test.text_input(key=f"seg_{prefix}_value_{index}").input(value)
+    test.checkbox(key=f"seg_{prefix}_not_{index}").set_value(negate)
+    return rerun(test)
+
+
+def test_the_default_view_is_the_librarys_daily_series() -> None:
+    test = page()
+    assert test.title[0].value == "Segments"
+    expected = library(("sessions", "users"))
+    assert len(table(test)) == 30
+    assert_columns(table(test), expected)
+    whole = library(("sessions", "users"), granularity="all").iloc[0]
+    metrics = {m.label: m.value for m in test.metric}
+    assert metrics == {"sessions": f"{whole['sessions']:,}", "users": f"{whole['users']:,}"}
+    assert all(m.help for m in test.metric)  # every number carries its definition
+    bots = segmentation(sample(), LAST_30, ("sessions",), sites=(SITE,)).excluded_bots
+    assert f"{bots:,} bot sessions left out (Include bot sessions)." in [
+        c.value for c in test.sidebar.caption
+    ]
+
+
+def test_the_built_segments_equal_the_librarys_and_travel_in_the_url() -> None:
+    test = page()
+    test.multiselect(key="seg_dims").select("device_type")
+    test.multiselect(key="seg_metrics").select("avg_duration")
+    test.radio(key="seg_gran").set_value("week")
+    test.toggle(key="seg_approx").set_value(True)
+    rerun(test)
+    add_condition(test, "a", "browser", "eq", "Chrome")
+    add_condition(test, "a", "country_name", "eq", "Finland", negate=True)
+    test.radio(key="seg_a_join").set_value("or")
+    test.toggle(key="seg_b_on").set_value(True)
+    rerun(test)
+    add_condition(test, "b", "duration_s", "range", "60..")
+
+    segment_a = f.Or((f.Eq("browser", "Chrome"), f.Not(f.Eq("country_name", "Finland"))))
+    segment_b = f.Range("duration_s", 60, None)
+    metrics, dims = ("sessions", "users", "avg_duration"), ("device_type",)
+    shown = table(test)
+    for name, where in (("A", segment_a), ("B", segment_b)):
+        exact = library(metrics, dims, "week", where)
+        mine = shown.dropna(subset=[f"sessions [{name}]"]).reset_index(drop=True)
+        assert_columns(mine, exact, f" [{name}]")
+        approx = library(("users",), dims, "week", where, approximate=True)
+        assert mine[f"users_approx [{name}]"].tolist() == pytest.approx(approx["users"].tolist())
+        diff = (approx["users"] - exact["users"]) / exact["users"]
+        assert mine[f"users_approx_diff [{name}]"].tolist() == pytest.approx(diff.tolist())
+    labels = [m.label for m in test.metric]
+    assert labels.count("users ≈ approximate") == 2  # estimates are labelled, per segment
+
+    params = {k: test.query_params[k] for k in test.query_params}
+    assert params["a1"] == "browser:eq:Chrome" and params["a2"] == "!country_name:eq:Finland"
+    assert (params["a"], params["b"], params["b1"]) == ("or", "and", "duration_s:range:60..")
+    again = page(**params)  # the link reopens the same segments
+    pd.testing.assert_frame_equal(table(again), shown)
+
+
+def test_the_previous_period_beside_each_metric() -> None:
+    test = page(compare="1", dims="device_type", gran="all", metrics="sessions,users")
+    expected = compare(
+        sample(), segmentation, LAST_30, metrics=("sessions", "users"),
+        dimensions=("device_type",), granularity="all", sites=(SITE,),
+    ).frame  # fmt: skip
+    assert_columns(table(test), expected)
+    assert "users_previous" in table(test) and "users_change" in table(test)
+    deltas = [m.delta for m in test.metric]
+    assert all(d and d.endswith("vs previous period") for d in deltas)
+
+
+def test_bad_url_values_are_messages() -> None:
+    test = page(table="nope", dims="zz", gran="year", approx="x", a="xor", a1="foo:eq:1")
+    warnings = [w.value for w in test.warning]
+    assert len(warnings) == 6, warnings
+    assert warnings[0].startswith("table: 'nope' is not valid")
+    assert len(table(test)) == 30  # the defaults stand in
+
+
+def test_a_bad_value_is_a_message() -> None:
+    sample()
+    test = AppTest.from_file(PAGE, default_timeout=60)
+    test.query_params.update({"site": SITE, "a": "and", "a1": "duration_s:eq:long"})
+    test.run()
+    assert not test.exception
+    assert [e.value for e in test.error] == [
+        "value: invalid value 'long'; expected a number value for duration_s"
+    ]
+
+
+def test_the_events_table() -> None:
+    test = page()
+    test.radio(key="seg_table").set_value("events")
+    rerun(test)
+    assert test.query_params["table"] == "events"
+    assert_columns(table(test), library(("events", "users"), table="events"))
+
+
+def test_the_giosg_request_gives_the_same_numbers() -> None:
+    test = page(dims="device_type", metrics="sessions,users,avg_duration", approx="1",
+                a="and", a1="browser:contains/i:CHROME")  # fmt: skip
+    request = test.code[0].value
+    head, _, body = request.partition("\n\n")
+    url = head.splitlines()[0].removeprefix("POST ")
+    token = site_keys(sample().store, SITE)["giosg_token"]
+    assert token not in request  # the token is not shown
+    answer = sample().request(url, body, "POST", {"Authorization": f"Token {token}"})
+    assert answer.status == 200, answer.text
+    doc = json.loads(answer.body)
+    shown = table(test)
+    data = pd.DataFrame(doc["data"], columns=[x["name"] for x in doc["fields"]])
+    assert data["count"].tolist() == shown["sessions"].tolist()
+    assert data["session_duration_secs_avg"].tolist() == pytest.approx(
+        shown["avg_duration"].tolist()
+    )
+    assert data["visitor_id_hyper_unique"].tolist() == pytest.approx(shown["users_approx"].tolist())
+
+
+def test_the_app_lists_the_page() -> None:
+    sample()
+    test = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    test.query_params.update({"site": SITE})
+    test.run()
+    test.switch_page("workbench/ui/pages/segments.py")
+    rerun(test)
+    assert test.title[0].value == "Segments"
