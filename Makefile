@@ -30,7 +30,16 @@ $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
 
-test: $(TSTAMP) $(CHROMIUM)
+# Debian's node + npm, then the real vendor clients the server tests drive (package-lock.json).
+NPM     := /usr/bin/npm
+$(NPM):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq nodejs npm
+
+node_modules/.package-lock.json: package-lock.json | $(NPM)
+	$(NPM) ci --no-audit --no-fund --silent
+
+test: $(TSTAMP) $(CHROMIUM) node_modules/.package-lock.json
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(TSTAMP)
