@@ -10,6 +10,7 @@ st.navigation(
         st.Page("workbench/ui/pages/segments.py", title="Segments", icon=":material/filter_alt:"),
         st.Page("workbench/ui/pages/dashboard.py", title="Dashboard", icon=":material/dashboard:"),
         st.Page("workbench/ui/pages/events.py", title="Events", icon=":material/bolt:"),
+        st.Page("workbench/ui/pages/console.py", title="API console", icon=":material/terminal:"),
         st.Page("workbench/ui/pages/data.py", title="Data", icon=":material/database:"),
     ]
 ).run()  # fmt: skip
