@@ -15,6 +15,7 @@ from sample_store import sample
 from streamlit.testing.v1 import AppTest
 
 from workbench import Query
+from workbench import filters as f
 from workbench.reports import previous_interval, segmentation
 from workbench.timeframe import Interval
 from workbench.ui import dashboard
@@ -61,8 +62,8 @@ def kpi_table(test: AppTest) -> pd.DataFrame:
     return test.dataframe[0].value.set_index("metric")
 
 
-def totals(interval: Interval, site: str = APP, include_bots: bool = False) -> pd.Series:
-    q = Query(interval, sites=(site,), metrics=dashboard.METRICS, include_bots=include_bots)
+def totals(interval: Interval, site: str = APP, where: f.Filter | None = None) -> pd.Series:
+    q = Query(interval, sites=(site,), metrics=dashboard.METRICS, filter=where)
     return sample().query(q).frame.iloc[0]
 
 
@@ -167,3 +168,15 @@ def test_bot_sessions_left_out_are_counted() -> None:
     captions = [c.value for c in test.sidebar.caption]
     assert f"{result.excluded_bots:,} bot sessions left out (Include bot sessions)." in captions
     assert "none of the chosen sites is a Countly app" in " ".join(c.value for c in test.caption)
+
+
+def test_the_sidebar_segment_filters_every_number() -> None:
+    test = page(site=APP, period="7d", seg="country_code=TR")
+    turkey = f.Eq("country_code", "TR")
+    table = kpi_table(test)
+    now, before = totals(WEEK, where=turkey), totals(previous_interval(WEEK), where=turkey)
+    assert table.loc["users", "value"] == now["users"]
+    assert table.loc["users", "previous"] == before["users"]
+    assert test.dataframe[4].value["value"].tolist() == ["Turkey"]
+    captions = " ".join(c.value for c in test.main.caption)
+    assert "no segment" in captions  # Countly's dashboard cannot carry it

@@ -12,6 +12,7 @@ import pytest
 from sample_store import sample
 from streamlit.testing.v1 import AppTest
 
+from workbench import Order, Query
 from workbench import filters as f
 from workbench.reports import previous_interval, segmentation
 from workbench.timeframe import Interval
@@ -126,3 +127,22 @@ def test_bot_events_left_out_are_counted_and_exports_are_offered() -> None:
     labels = [b.label for b in test.get("download_button")]
     for label in ("Events CSV", "Daily CSV", "PNG chart", "SVG chart", "Countly events json"):
         assert label in labels
+
+
+def test_a_segment_on_session_fields_is_said_not_to_apply() -> None:
+    test = page(site=APP, period="7d", seg="country_code=TR")
+    assert "events are shown for every session" in test.caption[0].value
+    keys = test.dataframe[0].value
+    same(keys["events"], library(WEEK, ("key",)).set_index("key").loc[keys["key"], "events"])
+
+
+def test_a_segment_on_the_visitor_filters_the_events() -> None:
+    q = Query(WEEK, sites=(APP,), table="events", dimensions=("visitor_id",), metrics=("events",),
+              order=(Order("events", True), Order("visitor_id")), limit=1)  # fmt: skip
+    visitor = sample().query(q).frame["visitor_id"][0]
+    test = page(site=APP, period="7d", seg=f"visitor_id={visitor}")
+    keys = test.dataframe[0].value
+    where = f.And((f.Not(f.IsNull("key")), f.Eq("visitor_id", visitor)))
+    expected = library(WEEK, ("key",), where=where).set_index("key").loc[keys["key"]]
+    same(keys["events"], expected["events"])
+    assert keys["users"].tolist() == [1] * len(keys)

@@ -90,7 +90,12 @@ def _side_names(metrics: list[str], side: str) -> dict[str, str]:
 
 
 def _arguments(selection: Selection, **more: object) -> dict[str, object]:
-    return {"sites": selection.sites, "include_bots": selection.include_bots, **more}
+    return {
+        "sites": selection.sites,
+        "include_bots": selection.include_bots,
+        "where": selection.where,  # the sidebar's segment
+        **more,
+    }
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from workbench import filters as f
 from workbench.core import Workbench
+from workbench.dimensions import DIMENSIONS
 from workbench.errors import WorkbenchError
 from workbench.metrics import describe
 from workbench.query import BUCKET
@@ -43,13 +44,21 @@ def definitions() -> dict[str, str]:
     return {m: describe("events")[m] for m in TABLE_METRICS}
 
 
+def segment_applies(selection: Selection) -> bool:
+    """Whether the sidebar's segment (conditions on sessions) can filter events: only when
+    every field it names is also a column of events (site, session, visitor)."""
+    fields = {leaf.field for leaf in f.leaves(selection.where)}
+    return fields <= set(DIMENSIONS["events"]) & set(DIMENSIONS["sessions"])
+
+
 def _arguments(selection: Selection, key: str | None = None, **more: object) -> dict:
     where = f.Eq("key", key) if key is not None else f.Not(f.IsNull("key"))
+    segment = selection.where if segment_applies(selection) else None
     return {
         "table": "events",
         "sites": selection.sites,
         "include_bots": selection.include_bots,
-        "where": where,
+        "where": f.all_of(where, segment),
         **more,
     }
 

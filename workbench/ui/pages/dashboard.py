@@ -166,7 +166,7 @@ def countly(ctx: Context) -> None:
     where = f"its '{key}' part is this period" if key else "none of them is this period"
     st.caption(
         f"Countly request for {apps[0]} (today, 7 and 30 days in the app's time zone, "
-        f"{ctx.site_zones[apps[0]]}; bots left out; {where}):"
+        f"{ctx.site_zones[apps[0]]}; bots left out; no segment; {where}):"
     )
     st.code(url, language=None)
 

@@ -135,7 +135,7 @@ def countly(ctx: Context, key: str, segment: str) -> None:
     span = "today" if today_only else "the app's whole history"
     st.caption(
         f"Countly requests for {apps[0]} ({span}, per year, month, day in the app's time zone, "
-        f"{ctx.site_zones[apps[0]]}; bots left out):"
+        f"{ctx.site_zones[apps[0]]}; bots left out; no segment):"
     )
     for url in urls.values():
         st.code(url, language=None)
@@ -155,6 +155,11 @@ def page() -> None:
         ctx.bots_slot.caption("Events of bot sessions are included.")
     else:
         ctx.bots_slot.caption(f"{bots or 0:,} events of bot sessions left out.")
+    if ctx.selection.segment and not events.segment_applies(ctx.selection):
+        st.caption(
+            "The sidebar's segment names session fields that events do not have: "
+            "events are shown for every session."
+        )
     if keys.empty:
         no_events(ctx)
         return
