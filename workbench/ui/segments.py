@@ -319,18 +319,24 @@ class Plan:
 
 
 def plan(
-    b: Builder, sites: tuple[str, ...], interval: Interval, bots: bool, compared: bool
+    b: Builder,
+    sites: tuple[str, ...],
+    interval: Interval,
+    bots: bool,
+    compared: bool,
+    base: f.Filter | None = None,
 ) -> Plan:
-    """Every run the view needs; a bad condition value raises a WorkbenchError."""
+    """Every run the view needs (``base``: the sidebar's segment, under both); a bad
+    condition value raises a WorkbenchError."""
     series, totals, approx_series, approx_totals = {}, {}, {}, {}
     estimated = approximable(b.table, b.metrics) if b.approximate else ()
     for name, segment in b.segments().items():
-        where = to_filter(segment, b.table, interval.zone)
-        base = Run(interval, sites, b.table, b.metrics, b.dimensions, b.granularity, where, bots)
-        series[name] = replace(base, compare=compared)
-        totals[name] = replace(base, dimensions=(), granularity="all", compare=compared)
+        where = f.all_of(base, to_filter(segment, b.table, interval.zone))
+        spec = Run(interval, sites, b.table, b.metrics, b.dimensions, b.granularity, where, bots)
+        series[name] = replace(spec, compare=compared)
+        totals[name] = replace(spec, dimensions=(), granularity="all", compare=compared)
         if estimated:
-            approx_series[name] = replace(base, metrics=estimated, approximate=True)
+            approx_series[name] = replace(spec, metrics=estimated, approximate=True)
             approx_totals[name] = replace(approx_series[name], dimensions=(), granularity="all")
     return Plan(series, totals, approx_series, approx_totals)
 
@@ -443,7 +449,13 @@ class GiosgRequest:
     left_out: tuple[str, ...]  # metrics giosg cannot express
 
 
-def giosg_request(b: Builder, segment: Segment, org_id: str, interval: Interval) -> GiosgRequest:
+def giosg_request(
+    b: Builder,
+    segment: Segment,
+    org_id: str,
+    interval: Interval,
+    base: f.Filter | None = None,
+) -> GiosgRequest:
     """The giosg ``visitor_sessions`` query giving the segment's numbers; raises a
     WorkbenchError naming what giosg cannot express (events, a dimension, an operator)."""
     if b.table != "sessions":
@@ -475,7 +487,7 @@ def giosg_request(b: Builder, segment: Segment, org_id: str, interval: Interval)
         "group_by": group_by,
         "aggregations": aggregations,
     }
-    tree = to_filter(segment, b.table, interval.zone)
+    tree = f.all_of(base, to_filter(segment, b.table, interval.zone))
     if tree is not None:
         body["filters"] = _giosg_filter(tree)
     url = f"/api/reporting/v1/orgs/{org_id}/visitor_sessions"

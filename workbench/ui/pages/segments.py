@@ -127,47 +127,50 @@ def builder_form() -> Builder:
     left, right = st.columns(2)
     dims = left.multiselect("Group by", segments.dimension_names(table), key="seg_dims")
     metrics = right.multiselect("Metrics", segments.metric_names(table), key="seg_metrics")
+    a = segment_form("a", "Segment A", table)
     b_on = st.toggle("Compare with segment B", key="seg_b_on")
-    cells = st.columns(2) if b_on else [st.container()]
-    a = segment_form("a", "Segment A", table, cells[0])
-    b = segment_form("b", "Segment B", table, cells[1]) if b_on else None
+    b = segment_form("b", "Segment B", table) if b_on else None
     chosen = tuple(metrics) or segments.DEFAULT_METRICS[table]
     return Builder(table, tuple(dims), chosen, gran, approx, a, b)
 
 
-def segment_form(prefix: str, title: str, table: str, cell) -> Segment:
+def segment_form(prefix: str, title: str, table: str) -> Segment:
     """A segment's condition rows: [not] dimension operator value [ignore case], and/or."""
-    cell.markdown(f"**{title}**")
-    join = cell.radio(
+    box = st.container(border=True)
+    head = box.columns([1, 3], vertical_alignment="center")
+    head[0].markdown(f"**{title}**")
+    join = head[1].radio(
         "Combine conditions with", segments.JOINS, key=f"seg_{prefix}_join", horizontal=True,
         format_func=lambda j: {"and": "and (all hold)", "or": "or (any holds)"}[j],
+        label_visibility="collapsed",
     )  # fmt: skip
     names = segments.dimension_names(table)
     for i in range(st.session_state.get(f"seg_{prefix}_rows", 0)):
-        condition_row(prefix, i, table, names, cell)
-    cell.button(
+        condition_row(prefix, i, table, names, box)
+    box.button(
         "Add condition", key=f"seg_{prefix}_add", icon=":material/add:",
         on_click=add_condition, args=(prefix,),
     )  # fmt: skip
     return Segment(tuple(conditions(prefix)), join)
 
 
-def condition_row(prefix: str, i: int, table: str, names: list[str], cell) -> None:
+def condition_row(prefix: str, i: int, table: str, names: list[str], box) -> None:
     key = f"seg_{prefix}_{{}}_{i}"
-    row = cell.columns([0.7, 2.2, 1.4, 2.2, 0.9, 0.5], vertical_alignment="bottom")
-    row[0].checkbox("not", key=key.format("not"), help="The condition must not hold.")
+    shown = "visible" if i == 0 else "collapsed"  # labels over the first row only
+    row = box.columns([0.8, 2.4, 1.6, 3, 1.1, 0.5], vertical_alignment="bottom")
+    row[0].checkbox("not", key=key.format("not"))
     field = st.session_state.get(key.format("field"))
     row[1].selectbox(
-        "Dimension", names, key=key.format("field"),
+        "Dimension", names, key=key.format("field"), label_visibility=shown,
         help=segments.DIMENSIONS[table][field].description if field in names else None,
     )  # fmt: skip
     op = row[2].selectbox(
-        "Operator", list(OPERATORS), key=key.format("op"),
+        "Operator", list(OPERATORS), key=key.format("op"), label_visibility=shown,
         format_func=lambda o: OPERATORS[o].label,
     )  # fmt: skip
     row[3].text_input(
         "Value", key=key.format("value"), disabled=not OPERATORS[op].needs_value,
-        placeholder=OPERATORS[op].hint,
+        placeholder=OPERATORS[op].hint, label_visibility=shown,
     )  # fmt: skip
     row[4].checkbox("ignore case", key=key.format("ci"))
     row[5].button(
@@ -192,8 +195,9 @@ def write_url(b: Builder) -> None:
 def results(ctx: Context, b: Builder) -> tuple[dict, dict, int | None]:
     """Per segment: the table's rows and the totals row (estimates beside); bots left out."""
     plan = segments.plan(
-        b, ctx.selection.sites, ctx.interval, ctx.selection.include_bots, ctx.selection.compare
-    )
+        b, ctx.selection.sites, ctx.interval, ctx.selection.include_bots,
+        ctx.selection.compare, base_filter(ctx, b),
+    )  # fmt: skip
     version = state.data_version()
     frames, totals, bots = {}, {}, None
     for name in plan.series:
@@ -205,6 +209,11 @@ def results(ctx: Context, b: Builder) -> tuple[dict, dict, int | None]:
         approx_whole = run(version, plan.approx_totals[name])[0] if plan.approx_totals else None
         totals[name] = segments.segment_frame(whole, approx_whole, ())
     return frames, totals, bots
+
+
+def base_filter(ctx: Context, b: Builder):
+    """The sidebar's segment (on session dimensions) applies to the sessions table."""
+    return ctx.where if b.table == "sessions" else None
 
 
 def kpis(b: Builder, totals: dict[str, pd.DataFrame]) -> None:
@@ -332,7 +341,9 @@ def giosg(ctx: Context, b: Builder, cell) -> None:
         return
     try:
         requests = {
-            name: segments.giosg_request(b, segment, str(sites[site]), ctx.interval)
+            name: segments.giosg_request(
+                b, segment, str(sites[site]), ctx.interval, base_filter(ctx, b)
+            )
             for name, segment in b.segments().items()
         }
     except WorkbenchError as error:
@@ -382,6 +393,8 @@ def page() -> None:
         st.error(error.message)
         return
     filters.show_bots(ctx, bots)
+    if ctx.where is not None and built.table != "sessions":
+        st.caption("The sidebar's segment is on sessions; it is not applied to events.")
     waiting = [c for s in built.segments().values() for c in s.conditions if not c.complete]
     if waiting:
         st.caption(f"{len(waiting)} condition(s) without a value are not applied yet.")
