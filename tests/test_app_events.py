@@ -16,6 +16,7 @@ from workbench import Order, Query
 from workbench import filters as f
 from workbench.reports import previous_interval, segmentation
 from workbench.timeframe import Interval
+from workbench.ui import events
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "workbench/ui/pages/events.py"
@@ -146,3 +147,13 @@ def test_a_segment_on_the_visitor_filters_the_events() -> None:
     expected = library(WEEK, ("key",), where=where).set_index("key").loc[keys["key"]]
     same(keys["events"], expected["events"])
     assert keys["users"].tolist() == [1] * len(keys)
+
+
+def test_event_keys_and_segment_values_show_as_written_in_charts() -> None:
+    frame = pd.DataFrame(
+        {"bucket": [WEEK.start] * 2, "v": ['<a href="x">y</a>', "<b>z"], "events": [2, 1]}
+    )
+    fig = events.segment_chart(frame, "v", "events", events.label("<img src=x>"))
+    assert [t.name for t in fig.data] == ['&lt;a href="x"&gt;y&lt;/a&gt;', "&lt;b&gt;z"]
+    assert fig.layout.title.text == "&lt;img src=x&gt;"
+    assert events.file_name("[CLY]_view/../x") == "CLY__view_.._x"  # no path separators

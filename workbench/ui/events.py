@@ -7,6 +7,7 @@ the previous period through ``reports.compare``), so the numbers are the library
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
@@ -37,6 +38,12 @@ COUNTLY_PATH = "/o"
 def file_name(key: str) -> str:
     """An event key made safe for a download's file name."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("_") or "event"
+
+
+def label(text: object) -> str:
+    """Data (an event key, a segment value) for a chart's title or legend: plotly reads
+    tags in them, so they are escaped to show as written."""
+    return html.escape(str(text), quote=False)
 
 
 def definitions() -> dict[str, str]:
@@ -153,7 +160,7 @@ def segment_chart(frame: pd.DataFrame, segment: str, metric: str, title: str) ->
     for value in [*top, "Other"]:
         part = stacked[stacked[segment] == value]
         if not part.empty:
-            fig.add_bar(x=part[BUCKET], y=part[metric], name=str(value))
+            fig.add_bar(x=part[BUCKET], y=part[metric], name=label(value))
     fig.update_layout(
         barmode="stack",
         title=title,

@@ -170,15 +170,17 @@ def page() -> None:
     with st.spinner("Breaking the event down…"):
         daily = _over_time(version, ctx.selection, ctx.interval, key, sides)
         tables = {"Events": keys, "Daily": daily}
-        title = f"{key}: {events.LABELS[metric]} ({ctx.zone})"
+        title = f"{events.label(key)}: {events.LABELS[metric]} ({ctx.zone})"
         if segment:
             totals, by_day = _breakdown(version, ctx.selection, ctx.interval, key, segment, sides)
-            fig = events.segment_chart(by_day, segment, metric, f"{title} by {segment}")
+            fig = events.segment_chart(
+                by_day, segment, metric, f"{title} by {events.label(segment)}"
+            )
             tables["Breakdown"] = totals
         else:
             fig = events.chart(daily, metric, title)
     st.plotly_chart(fig, key="events_chart")
-    st.subheader(f"{key} by {segment}" if segment else f"{key} over time")
+    st.subheader("By segment value" if segment else "Over time")  # no data in markdown
     shown = tables.get("Breakdown", daily)
     st.dataframe(shown, hide_index=True, column_config=column_config(shown), key="events_table")
     exports(ctx, f"events-{events.file_name(key)}", tables, fig)
