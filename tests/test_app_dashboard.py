@@ -153,6 +153,8 @@ def test_the_daily_chart_draws_the_librarys_series_and_its_comparison() -> None:
         segmentation(sample(), previous_interval(WEEK), ("users",), sites=(APP,)).frame,
     )
     assert chart_ys(test, 1) == [now["users"].tolist(), before["users"].tolist()]
+    hours = segmentation(sample(), WEEK, ("users",), ("local_hour",), "all", sites=(APP,)).frame
+    assert chart_ys(test, 0)[0] == hours.sort_values("local_hour")["users"].tolist()
     labels = [b.label for b in test.get("download_button")]
     for label in ("KPIs CSV", "Top lists CSV", "Hourly PNG", "Daily SVG", "Countly dashboard json"):
         assert label in labels

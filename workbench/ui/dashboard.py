@@ -171,6 +171,10 @@ def top_table(lists: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return table[["list", *(c for c in table.columns if c != "list")]]
 
 
+HOUR = "local_hour"
+SHAPES = {"hour": "the hours of the day", "day": "the days"}  # a chart's x -> what it means
+
+
 def series(
     wb: Workbench,
     selection: Selection,
@@ -178,29 +182,46 @@ def series(
     unit: str,
     sides: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """The KPIs per ``unit`` (hour or day, in the interval's zone), every bucket included."""
-    arguments = _arguments(selection, metrics=METRICS, granularity=unit)
+    """The KPIs per day (every day included), or per hour of the day 0-23 over the whole
+    period (``unit`` hour: one day's hours for a one-day period), in the interval's zone."""
+    if unit == "day":
+        frame, _ = measure(wb, interval, sides, **_arguments(selection, metrics=METRICS))
+        return frame
+    arguments = _arguments(selection, metrics=METRICS, dimensions=(HOUR,), granularity="all")
     frame, _ = measure(wb, interval, sides, **arguments)
+    hours = pd.DataFrame({HOUR: range(24)})
+    frame = hours.merge(frame.astype({HOUR: "int64"}), on=HOUR, how="left")
+    counts = [c for c in frame.columns if _additive(c)]
+    frame[counts] = frame[counts].fillna(0)
     return frame
+
+
+def _additive(column: str) -> bool:
+    """Whether a series column is a count or sum (0 in an hour without visits)."""
+    base = column.removesuffix("_previous").removesuffix("_year_ago")
+    return base in {"sessions", "users", "new_users", "total_duration"}
 
 
 SIDE_NAMES = {"": "this period", "_previous": "previous period", "_year_ago": "a year earlier"}
 
 
 def chart(frame: pd.DataFrame, metric: str, title: str, label: str | None = None) -> go.Figure:
-    """``metric`` per bucket as a line, with a dotted line for each comparison present."""
+    """``metric`` per bucket (or hour of the day) as a line, with a dotted line for each
+    comparison present."""
+    x = BUCKET if BUCKET in frame else HOUR
     fig = go.Figure()
     for suffix, name in SIDE_NAMES.items():
         column = f"{metric}{suffix}"
         if column in frame:
             dash = "solid" if not suffix else "dot"
             fig.add_scatter(
-                x=frame[BUCKET], y=frame[column], name=name, mode="lines", line={"dash": dash}
+                x=frame[x], y=frame[column], name=name, mode="lines", line={"dash": dash}
             )
     label = label or LABELS[metric] + (f" ({UNITS[metric]})" if metric in UNITS else "")
     fig.update_layout(
         title=title,
         yaxis_title=label,
+        xaxis_title="hour of the day" if x == HOUR else None,
         margin={"l": 40, "r": 10, "t": 40, "b": 30},
         legend={"orientation": "h"},
         template="plotly_white",

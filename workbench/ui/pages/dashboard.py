@@ -24,6 +24,7 @@ TOP_TITLES = {
     "countries": "Countries",
 }
 CHARTS = {"hour": "Hourly", "day": "Daily"}
+CHART_TITLES = {"hour": "By hour of the day", "day": "By day"}
 SIDE_LABELS = {"previous": "previous period", "year_ago": "same weekdays a year earlier"}
 
 
@@ -94,7 +95,7 @@ def kpi_table(table: pd.DataFrame) -> None:
 
 
 def top_lists(lists: dict[str, pd.DataFrame]) -> None:
-    cells = st.columns(len(lists))
+    cells = [cell for _ in range(2) for cell in st.columns(2)]  # two rows of two
     for cell, (name, frame) in zip(cells, lists.items(), strict=True):
         cell.markdown(f"**{TOP_TITLES[name]}**")
         config = {
@@ -112,9 +113,9 @@ def charts(ctx: Context, sides: tuple[str, ...]) -> dict[str, go.Figure]:
         "Chart", dashboard.METRICS, format_func=dashboard.LABELS.get, key="dash_metric"
     )
     figures = {}
-    for unit, title in CHARTS.items():
+    for unit, title in CHART_TITLES.items():
         frame = _series(state.data_version(), ctx.selection, ctx.interval, unit, sides)
-        figures[unit] = dashboard.chart(frame, metric, f"{title} ({ctx.zone})")
+        figures[unit] = dashboard.chart(frame, metric, f"{title}, {ctx.zone}")
         st.plotly_chart(figures[unit], key=f"dash_chart_{unit}")
     return figures
 
