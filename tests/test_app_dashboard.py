@@ -96,6 +96,12 @@ def test_the_kpis_match_countlys_dashboard_answer_for_the_same_app_and_period() 
         change = f"{round(table.loc[metric, 'change'] * 100, 1):.1f}%"
         assert answer[countly_key]["change"] == change
     assert answer["avg_requests"]["total"] == round(table.loc["actions_per_session", "value"], 1)
+    top = json.loads(sample().request(url).body)["7days"]["top"]
+    for name, index in (("platforms", 1), ("resolutions", 2)):
+        shown = test.dataframe[index].value.head(3)
+        assert [(t["name"], t["value"]) for t in top[name]] == list(
+            zip(shown["value"], shown["sessions"], strict=True)
+        )
 
 
 def test_switching_to_today_writes_the_url_and_shows_today() -> None:

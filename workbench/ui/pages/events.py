@@ -66,6 +66,8 @@ def column_config(frame: pd.DataFrame) -> dict:
     for column in frame.columns:
         if column.endswith("_change"):
             config[column] = st.column_config.NumberColumn(column, format="percent")
+        elif column.endswith("_previous"):
+            config[column] = st.column_config.NumberColumn(column, format="localized")
     return config
 
 
