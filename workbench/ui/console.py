@@ -476,11 +476,12 @@ def shown(built: Built, reveal: bool = False) -> tuple[str, tuple[tuple[str, str
     return url, headers
 
 
-def demo_password(is_sample: bool, login: object) -> str:
-    """The sample's documented demo password for its demo login ("" for any other store)."""
+def demo_password(sample_store: bool, login: object) -> str:
+    """The sample's documented demo password for its demo login ("" for any other store;
+    ``sample_store``: the store has an ``as_of``, as only sample stores do)."""
     from workbench.sample.sites import SAMPLE_SITES
 
-    if not is_sample:
+    if not sample_store:
         return ""
     found = [s for s in SAMPLE_SITES if s.get("opentracker_login") == login]
     return str(found[0].get("opentracker_password", "")) if found else ""

@@ -140,7 +140,7 @@ def page() -> None:
     row = site(ctx, endpoint)
     zone = ctx.selection.zone or str((row or {}).get("time_zone") or ctx.zone)
     first, last = ctx.selection.days(ctx.today)
-    password = console.demo_password(ctx.wb.is_sample, (row or {}).get("opentracker_login"))
+    password = console.demo_password(ctx.wb.as_of is not None, (row or {}).get("opentracker_login"))
     prefill = console.defaults(
         endpoint, console.Site(row, first, last, zone, password) if row else None
     )
