@@ -46,6 +46,7 @@ FLAGS = [
 ]
 CREATED = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 SESSION_SECONDS = 42
+pytestmark = pytest.mark.xdist_group("server_sdk")  # one browser journey for the module
 
 
 @contextmanager

@@ -92,7 +92,7 @@ def _top(wb, site_id: str, span: Interval) -> dict[str, list[dict[str, object]]]
         total = int(frame["sessions"].sum())
         out[name] = [
             {
-                "name": str(row[dim]) if row[dim] is not None else "Unknown",
+                "name": "Unknown" if plain(row[dim]) is None else str(row[dim]),
                 "value": int(row["sessions"]),
                 "percent": _one_decimal(row["sessions"] * 100 / total),
             }
@@ -154,8 +154,8 @@ def countries(wb, req: Request) -> Response:
         )
         doc[name] = [
             {
-                "country": row["country_name"] or "Unknown",
-                "code": (row["country_code"] or "unknown").lower(),
+                "country": plain(row["country_name"]) or "Unknown",
+                "code": (plain(row["country_code"]) or "unknown").lower(),
                 "t": int(row["sessions"]),
                 "u": int(row["users"]),
                 "n": int(row["new_users"]),
