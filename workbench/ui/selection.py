@@ -64,6 +64,13 @@ def _bound(low_or_high: str, strict: bool) -> Callable[[str, tuple[object, ...]]
     return build
 
 
+ARITIES = {  # how many values an operator takes -> (test, what it needs)
+    "any": (lambda values: True, ""),  # none: a missing value
+    "some": (lambda values: bool(values) and all(values), "a value"),
+    "one": (lambda values: len(values) == 1 and bool(values[0]), "one value"),
+}
+
+
 @dataclass(frozen=True)
 class Operator:
     """What an operator means: the dimension kinds it takes, how many values, its filter."""
@@ -71,19 +78,19 @@ class Operator:
     meaning: str
     kinds: tuple[str, ...]
     build: Callable[[str, tuple[object, ...]], f.Filter]
-    single: bool = False  # exactly one value (a bound)
+    arity: str = "some"  # a key of ARITIES
     negated: bool = False
 
 
 OPERATORS = {  # longest first where one is a prefix of another
-    "!=": Operator("is not (any of)", (TEXT, NUMBER, BOOL), _equal, negated=True),
+    "!=": Operator("is not (any of)", (TEXT, NUMBER, BOOL), _equal, "any", negated=True),
     "!~": Operator("does not contain", (TEXT,), _contains, negated=True),
-    ">=": Operator("at least", (NUMBER,), _bound("low", False), single=True),
-    "<=": Operator("at most", (NUMBER,), _bound("high", False), single=True),
-    "=": Operator("is (any of; * and ? match any text)", (TEXT, NUMBER, BOOL), _equal),
+    ">=": Operator("at least", (NUMBER,), _bound("low", False), "one"),
+    "<=": Operator("at most", (NUMBER,), _bound("high", False), "one"),
+    "=": Operator("is (any of; * and ? match any text)", (TEXT, NUMBER, BOOL), _equal, "any"),
     "~": Operator("contains (any case)", (TEXT,), _contains),
-    ">": Operator("more than", (NUMBER,), _bound("low", True), single=True),
-    "<": Operator("less than", (NUMBER,), _bound("high", True), single=True),
+    ">": Operator("more than", (NUMBER,), _bound("low", True), "one"),
+    "<": Operator("less than", (NUMBER,), _bound("high", True), "one"),
 }
 SEGMENT_HELP = (
     "Sessions that match every condition, as `dimension OP value`, joined by commas: "
@@ -146,9 +153,8 @@ def _condition(part: str) -> Condition:
             f"{' or '.join(operator.kinds)} dimension",
         )
     values = tuple(_unescape(v.strip()) for v in _split(raw, ALTERNATIVE)) if raw.strip() else ()
-    needs = "one value" if operator.single else "a value" if op not in ("=", "!=") else None
-    count_ok = len(values) == 1 if operator.single else bool(values)
-    if needs and not (count_ok and all(values)):
+    fits, needs = ARITIES[operator.arity]
+    if not fits(values):
         raise WorkbenchError("invalid_segment", f"seg: {part.strip()!r} needs {needs}")
     for value in values:
         _typed(value, kind, name)
