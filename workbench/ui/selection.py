@@ -96,7 +96,8 @@ SEGMENT_HELP = (
     "Sessions that match every condition, as `dimension OP value`, joined by commas: "
     + "; ".join(f"`{op}` {o.meaning}" for op, o in OPERATORS.items())
     + ". `|` separates alternatives, `\\` escapes `,` `|` `\\`; an empty value is a missing one. "
-    "E.g. `country_code=US|CA,device_type=mobile,pageviews>=3`."
+    "E.g. `country_code=US|CA,device_type=mobile,pageviews>=3`. Dimensions: the Data page "
+    "lists them (`workbench fields`)."
 )
 
 
