@@ -6,6 +6,11 @@ numbers the workbench computes appear in the text. The measured rules are applie
 short value lists become OR chains (a DuckDB IN list of 5+ values turns into a join that
 stops row-group skipping), local time is epoch arithmetic plus the zone's offset
 (``localtime``), and lists are ordered so that an engine can stop early.
+
+A multi-valued dimension (``dimensions.MULTI_VALUED``) comes from a relation of (visit,
+value) pairs (``MULTI_VALUES``): grouped, the pairs are joined to the visits (a visit
+counts under each of its values); in a filter, a visit passes when one of its values does
+(a semi-join), so a filter never multiplies rows.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from workbench.query import BUCKET, ID_COLUMN, Order, Query
 OR_CHAIN_MAX = 64  # longer value lists are rendered as IN
 ESCAPE = "!"  # LIKE escape character (a backslash needs escaping itself in Spark literals)
 BOT_LOOKBACK = dt.timedelta(days=1)  # events of bot visits that started up to a day earlier
+VISIT_TAIL = dt.timedelta(days=1)  # pageviews of a visit up to a day after the interval's end
+PAIR_VISIT, PAIR_VALUE = "__pair_visit", "__pair_value"
 CURSOR_TS, CURSOR_ID = "__cursor_ts", "__cursor_id"
 ROWS = "__rows"
 BOTS, GROUP_BOTS, GROUP_HUMANS = "__bots", "__group_bots", "__group_humans"
@@ -82,6 +89,8 @@ class _Builder:
     # -- values of rows ---------------------------------------------------------------
 
     def field(self, dim: Dimension) -> exp.Expression:
+        if dim.multi:  # the joined pairs' value (see joined)
+            return exp.column(f"__{dim.name}", quoted=True)
         if dim.key is not None:
             return exp.Bracket(this=col(dim.column), expressions=[self.params(dim.key)])
         if dim.local is not None:
@@ -166,7 +175,10 @@ class _Builder:
                 return exp.true() if conjunction else exp.false()
             joined = exp.and_(*children) if conjunction else exp.or_(*children)
             return exp.Paren(this=joined)
-        value = self.named(node.field)
+        dim = dimension(self.q.table, node.field)
+        if dim.multi:
+            return self.any_value(node, dim, negated)
+        value = self.field(dim)
         if isinstance(node, f.IsNull):
             missing = exp.Is(this=value, expression=exp.Null())
             return exp.Not(this=missing) if negated else missing
@@ -175,6 +187,38 @@ class _Builder:
             return test
         missing = exp.Is(this=value.copy(), expression=exp.Null())
         return exp.Paren(this=exp.or_(missing, exp.Not(this=exp.Paren(this=test))))
+
+    def any_value(self, node: f.Filter, dim: Dimension, negated: bool) -> exp.Expression:
+        """A visit passes a test on a multi-valued dimension when one of its values does;
+        ``IsNull`` when it has none. Negated: when none of its values passes."""
+        visit = exp.column(PAIR_VISIT, quoted=True)
+        passing = exp.select(visit).from_(self.pairs(dim).subquery("pairs"))
+        if isinstance(node, f.IsNull):
+            negated = not negated  # is-null: no pair at all
+        else:
+            passing = passing.where(self.leaf(node, exp.column(PAIR_VALUE, quoted=True)))
+        inside = exp.In(this=col(ID_COLUMN[self.q.table]), query=exp.Subquery(this=passing))
+        return exp.Not(this=inside) if negated else inside
+
+    def pairs(self, dim: Dimension) -> exp.Select:
+        """The distinct (visit, value) pairs of a multi-valued dimension over the interval."""
+        return MULTI_VALUES[dim.name](self)
+
+    def joined(self, tree: exp.Select) -> exp.Select:
+        """``tree`` with the pairs of each grouped multi-valued dimension joined to its rows."""
+        for dim in self.q.dims():
+            if not dim.multi:
+                continue
+            visit, value = f"__{dim.name}_visit", f"__{dim.name}"
+            pairs = exp.select(
+                exp.column(PAIR_VISIT, quoted=True).as_(visit, quoted=True),
+                exp.column(PAIR_VALUE, quoted=True).as_(value, quoted=True),
+            ).from_(self.pairs(dim).subquery("p"))
+            on = exp.EQ(
+                this=col(ID_COLUMN[self.q.table]), expression=exp.column(visit, quoted=True)
+            )
+            tree = tree.join(pairs.subquery(f"mv_{dim.name}"), on=on, join_type="left")
+        return tree
 
     def leaf(self, node: f.Leaf, value: exp.Expression) -> exp.Expression:
         folded = node.case_insensitive
@@ -253,14 +297,12 @@ class _Builder:
             exact.append((GROUP_BOTS, _only(exp.Count(this=exp.Star()), col("is_bot"))))
             exact.append((GROUP_HUMANS, _only(exp.Count(this=exp.Star()), human)))
         src = self.source(q.table, q.interval.start, q.interval.end)
-        main = (
+        main = self.joined(
             exp.select(
                 *[e.as_(n, quoted=True) for n, e in keys],
                 *[e.as_(n, quoted=True) for n, e in exact],
-            )
-            .from_(src)
-            .where(where)
-        )
+            ).from_(src)
+        ).where(where)
         if keys:
             main = main.group_by(*[e.copy() for _, e in keys])
         estimates = [(name, m) for name, m in measures if m.approximate]
@@ -325,10 +367,12 @@ class _Builder:
             if of == "new_visitor"
             else col(of)
         )
-        hashed = exp.select(
-            *[e.copy().as_(n, quoted=True) for n, e in keys],
-            hll.hash64(value.copy(), self.dialect).as_(hll.HASH),
-        ).from_(self.source(q.table, q.interval.start, q.interval.end))
+        hashed = self.joined(
+            exp.select(
+                *[e.copy().as_(n, quoted=True) for n, e in keys],
+                hll.hash64(value.copy(), self.dialect).as_(hll.HASH),
+            ).from_(self.source(q.table, q.interval.start, q.interval.end))
+        )
         hashed = hashed.where(
             exp.and_(where.copy(), exp.Not(this=exp.Is(this=value, expression=exp.Null())))
         )
@@ -348,6 +392,53 @@ class _Builder:
         )
         tree = tree.from_(registers.subquery("g"))
         return tree.group_by(*[n.copy() for n in names]) if names else tree
+
+
+def _visited_urls(b: _Builder) -> exp.Select:
+    """(visit, URL) of every pageview of the interval's visits (and of the day after it)."""
+    start, end = b.q.interval.start, b.q.interval.end + VISIT_TAIL
+    url = col("url")
+    viewed = exp.and_(
+        b.span("events", "ts", start, end),
+        exp.EQ(this=col("type"), expression=b.params("pageview")),
+        exp.Not(this=exp.Is(this=url, expression=exp.Null())),
+    )
+    return (
+        exp.select(col("session_id").as_(PAIR_VISIT, quoted=True), url.copy().as_(PAIR_VALUE))
+        .from_(b.source("events", start, end))
+        .where(viewed)
+        .distinct()
+    )
+
+
+def _rooms(b: _Builder) -> exp.Select:
+    """(visit, room id) from the comma-separated ids in properties['rooms']."""
+    start, end = b.q.interval.start, b.q.interval.end
+    rooms = exp.Bracket(this=col("properties"), expressions=[b.params("rooms")])
+    split = exp.Explode(this=exp.Split(this=rooms, expression=exp.Literal.string(",")))
+    listed = (
+        exp.select(col("session_id").as_(PAIR_VISIT, quoted=True), split.as_("__room"))
+        .from_(b.source("sessions", start, end))
+        .where(
+            exp.and_(
+                b.span("sessions", "start_ts", start, end),
+                exp.Not(this=exp.Is(this=rooms.copy(), expression=exp.Null())),
+            )
+        )
+    )
+    room = exp.Trim(this=exp.column("__room"))
+    return (
+        exp.select(exp.column(PAIR_VISIT, quoted=True), room.as_(PAIR_VALUE, quoted=True))
+        .from_(listed.subquery("r"))
+        .where(exp.NEQ(this=room.copy(), expression=exp.Literal.string("")))
+        .distinct()
+    )
+
+
+MULTI_VALUES: dict[str, Callable[[_Builder], exp.Select]] = {
+    "visited_url": _visited_urls,
+    "room": _rooms,
+}
 
 
 def _only(value: exp.Expression, condition: exp.Expression) -> exp.Expression:

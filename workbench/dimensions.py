@@ -5,6 +5,12 @@ described by the model's own column doc. Three more read the local time in the q
 zone (``local_hour``, ``local_weekday``, ``local_date``), and map entries are addressed as
 ``property.KEY`` (sessions' custom data), ``source.KEY`` (sessions' verbatim source fields,
 e.g. Opentracker's ``machine_id``) and ``segmentation.KEY`` (events' segmentation).
+
+Two dimensions of a visit hold several values (Druid's multi-value dimensions, as giosg's
+arrays): ``visited_url`` (the distinct URLs of its pageviews) and ``room`` (its chat rooms).
+Grouped, a visit counts once in the group of each of its values; in a filter, a test
+matches a visit when any of its values passes (and its negation when none does). A list
+of visits cannot show them (one row per visit).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ class Dimension:
     key: str | None = None  # the map entry it reads (column is the map)
     local: str | None = None  # hour, weekday or date of the row's time in the query zone
     bins: tuple[float, ...] = ()  # upper bounds: the value is the index of the first bin it fits
+    multi: bool = False  # several values per row (compile.MULTI_VALUES says where they come from)
 
 
 def _kind(type_: pa.DataType) -> str:
@@ -73,6 +80,8 @@ def _registry(table: model.Table) -> dict[str, Dimension]:
                 + ", ".join(f"{i}={r}" for i, r in enumerate(ranges))
             )
             found[name] = Dimension(name, table.name, "number", text, column=column, bins=bounds)
+        for name, text in MULTI_VALUED.items():
+            found[name] = Dimension(name, table.name, "text", text, multi=True)
     return found
 
 
@@ -82,6 +91,16 @@ LOYALTY_RANGES = ("1", "2", "3-5", "6-9", "10-19", "20-49", "50-99", "100-499", 
 BINNED = {
     "duration_bucket": ("duration_s", (10, 30, 60, 180, 600, 1800, 3600), DURATION_RANGES),
     "loyalty_bucket": ("visit_number", (1, 2, 5, 9, 19, 49, 99, 499), LOYALTY_RANGES),
+}
+MULTI_VALUED = {
+    "visited_url": (
+        "The URLs the visit viewed (its pageviews' distinct URLs; several values per visit: "
+        "grouped, a visit counts under each; a filter matches if any URL passes)"
+    ),
+    "room": (
+        "The chat rooms of the visit (giosg): the comma-separated ids in properties['rooms']; "
+        "several values per visit, grouped and filtered as visited_url"
+    ),
 }
 TIME_COLUMN = {"sessions": "start_ts", "events": "ts"}
 DIMENSIONS: dict[str, dict[str, Dimension]] = {

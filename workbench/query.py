@@ -154,11 +154,20 @@ def check(q: Query) -> None:
     measures = [metric(q.table, name) for name in q.metrics]
     if q.is_list and q.granularity != "all":
         raise invalid("granularity", q.granularity, "'all' for a list of rows (no metrics)")
+    for dim in dims if q.is_list else ():
+        if dim.multi:
+            raise invalid("dimensions", dim.name, _ONE_VALUE, code="multi_valued")
     if q.approximate:
         _check_approximate(q, measures)
     _check_paging(q)
     _check_order(q, dims)
     _check_filter(q)
+
+
+_ONE_VALUE = (
+    "a dimension with one value per row: a list has one row per visit; group by a "
+    "multi-valued dimension (visited_url, room) or filter on it instead"
+)
 
 
 def _unique(param: str, names: tuple[str, ...]) -> None:
@@ -221,7 +230,8 @@ def _check_order(q: Query, dims: list[Dimension]) -> None:
         if not isinstance(order, Order):
             raise invalid("order", order, "workbench.query.Order items")
         if q.is_list:
-            dimension(q.table, order.field, param="order")
+            if dimension(q.table, order.field, param="order").multi:
+                raise invalid("order", order.field, _ONE_VALUE, code="multi_valued")
         elif order.field not in valid:
             raise invalid("order", order.field, valid, code="invalid_order")
 

@@ -16,10 +16,12 @@ Decisions where the document is silent, following Druid (README "Vendor APIs"):
 - Rows are ordered by timestamp, then by the group-by values.
 - Errors are JSON ``{"detail": ...}``: 401 without a valid token, 404 for an unknown
   organization, 403 when the token is another organization's, 400 naming the bad field.
-- Array dimensions have single-valued stand-ins: ``distinct_landing_urls`` is the entry
-  page (one host per site), ``distinct_referrer_urls`` the visit's referrer,
-  ``distinct_search_terms`` its search term; ``distinct_visited_urls`` and ``rooms`` are
-  not answered yet (400 saying so).
+- Array dimensions: ``distinct_visited_urls`` (the visit's pageview URLs, every one, not
+  only the first 100 the document's array holds) and ``rooms`` are multi-valued, with
+  Druid's semantics: grouped, a session counts under each of its values; a filter matches
+  a session when any value passes. The others have single-valued stand-ins:
+  ``distinct_landing_urls`` is the entry page (one host per site),
+  ``distinct_referrer_urls`` the visit's referrer, ``distinct_search_terms`` its search term.
 """
 
 from __future__ import annotations
@@ -49,13 +51,14 @@ DIMENSIONS = {
     "distinct_landing_urls": "entry_url",
     "distinct_referrer_urls": "referrer_url",
     "distinct_search_terms": "search_term",
+    "distinct_visited_urls": "visited_url",
     "ip_organization": "isp_organization",
     "os_name": "os",
+    "rooms": "room",
     "session_duration_secs": "duration_s",
     "session_id": "session_id",
     "visitor_id": "visitor_id",
 }
-UNANSWERED = ("distinct_visited_urls", "rooms")
 AGGREGATIONS = {  # type -> {field -> (metric, output suffix)}
     "count": {None: ("sessions", "count")},
     "avg": {
@@ -190,14 +193,8 @@ def _granularity(value: object) -> str:
 
 
 def _dimension(name: object, param: str) -> str:
-    if name in UNANSWERED:
-        raise invalid(
-            param,
-            name,
-            "a single-valued dimension: arrays of visited URLs and rooms are not answered yet",
-        )
     if name not in DIMENSIONS:
-        raise invalid(param, name, [*DIMENSIONS, *UNANSWERED])
+        raise invalid(param, name, DIMENSIONS)
     return DIMENSIONS[name]
 
 
