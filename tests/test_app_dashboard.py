@@ -188,3 +188,25 @@ def test_the_sidebar_segment_filters_every_number() -> None:
     assert test.dataframe[4].value["value"].tolist() == ["Turkey"]
     captions = " ".join(c.value for c in test.main.caption)
     assert "no segment" in captions  # Countly's dashboard cannot carry it
+
+
+def test_the_pages_choices_are_a_link() -> None:
+    test = page(site=APP, period="7d", d_year="1", d_chart="users")
+    assert test.toggle(key="dash_year").value is True
+    assert test.selectbox(key="dash_metric").value == "users"
+    assert "year_ago" in kpi_table(test)
+    test.selectbox(key="dash_metric").select("avg_duration")
+    rerun(test)
+    assert test.query_params["d_chart"] == "avg_duration"
+    assert test.query_params["d_year"] == "1"
+    test.toggle(key="dash_year").set_value(False)
+    rerun(test)
+    assert "d_year" not in test.query_params and "year_ago" not in kpi_table(test)
+
+
+def test_bad_choices_in_the_url_are_named_and_ignored() -> None:
+    test = page(site=APP, period="7d", d_chart="revenue", d_year="yes")
+    warnings = [w.value for w in test.main.warning]
+    assert any(w.startswith("d_chart: 'revenue' is not a KPI") for w in warnings)
+    assert any(w.startswith("d_year: 'yes' is not a switch") for w in warnings)
+    assert test.selectbox(key="dash_metric").value == "sessions"

@@ -43,6 +43,37 @@ COUNTLY_PATH = "/o/analytics/dashboard"
 COUNTLY_PERIODS = {"1d": "today", "7d": "7days", "30d": "30days"}  # sidebar period -> its key
 
 
+@dataclass(frozen=True)
+class View:
+    """The page's own choices, held in the URL beside the sidebar's (``d_`` parameters)."""
+
+    year: bool = False  # also beside the same weekdays a year earlier
+    chart: str = "sessions"  # the KPI the charts draw
+
+
+def parse_view(params: Mapping[str, str]) -> tuple[View, tuple[str, ...]]:
+    """The View in URL ``params`` and a message for each bad value (then its default)."""
+    problems = []
+    year = params.get("d_year", "0")
+    if year not in ("0", "1"):
+        problems.append(f"d_year: {year!r} is not a switch; expected 1 or 0")
+    chart = params.get("d_chart", View.chart)
+    if chart not in METRICS:
+        problems.append(f"d_chart: {chart!r} is not a KPI; expected one of {', '.join(METRICS)}")
+        chart = View.chart
+    return View(year == "1", chart), tuple(problems)
+
+
+def view_params(view: View) -> dict[str, str]:
+    """The URL parameters of a View (defaults left out)."""
+    out = {"d_year": "1"} if view.year else {}
+    return out | ({"d_chart": view.chart} if view.chart != View.chart else {})
+
+
+def is_param(name: str) -> bool:
+    return name.startswith("d_")
+
+
 def year_ago(interval: Interval) -> Interval:
     """The same local days 52 weeks earlier (so the same weekdays)."""
     days = interval.dates()

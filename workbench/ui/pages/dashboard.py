@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from workbench.encoders import Table, encode
@@ -25,6 +24,7 @@ TOP_TITLES = {
 }
 CHARTS = {"hour": "Hourly", "day": "Daily"}
 CHART_TITLES = {"hour": "By hour of the day", "day": "By day"}
+_VIEW, _PARAMS = "dash_view", "dash_params"  # session_state: the View and its URL parameters
 SIDE_LABELS = {"previous": "previous period", "year_ago": "same weekdays a year earlier"}
 
 
@@ -45,6 +45,28 @@ def _series(
     version: int, selection: Selection, interval: Interval, unit: str, sides: tuple[str, ...]
 ) -> pd.DataFrame:
     return dashboard.series(state.workbench(), selection, interval, unit, sides)
+
+
+def url_view() -> dashboard.View:
+    """The page's choices in the URL (restored when the sidebar's Apply dropped them); the
+    widgets are set from them when the URL changed (a link)."""
+    if not any(dashboard.is_param(k) for k in st.query_params) and _PARAMS in st.session_state:
+        st.query_params.update(st.session_state[_PARAMS])
+    view, problems = dashboard.parse_view({k: st.query_params[k] for k in st.query_params})
+    for problem in problems:
+        st.warning(problem)
+    if st.session_state.get(_VIEW) != view:
+        st.session_state.update({_VIEW: view, "dash_year": view.year, "dash_metric": view.chart})
+    return view
+
+
+def write_url(view: dashboard.View) -> None:
+    """The page's choices into the URL, so the view is a link."""
+    params = dashboard.view_params(view)
+    st.session_state.update({_PARAMS: params, _VIEW: view})
+    for name in [k for k in st.query_params if dashboard.is_param(k) and k not in params]:
+        del st.query_params[name]
+    st.query_params.update(params)
 
 
 def csv(frame: pd.DataFrame) -> bytes:
@@ -108,21 +130,35 @@ def top_lists(lists: dict[str, pd.DataFrame]) -> None:
         cell.dataframe(frame, hide_index=True, height=250, column_config=config, key=f"top_{name}")
 
 
-def charts(ctx: Context, sides: tuple[str, ...]) -> dict[str, go.Figure]:
+@st.fragment
+def over_time(ctx: Context, view: dashboard.View, sides: tuple[str, ...]) -> None:
+    """The KPI chosen by hour of the day and by day, and their PNG and SVG; choosing another
+    KPI reruns only this panel."""
     metric = st.selectbox(
         "Chart", dashboard.METRICS, format_func=dashboard.LABELS.get, key="dash_metric"
     )
+    write_url(replace(view, chart=metric))
     figures = {}
     for unit, title in CHART_TITLES.items():
         frame = _series(state.data_version(), ctx.selection, ctx.interval, unit, sides)
         figures[unit] = dashboard.chart(frame, metric, f"{title}, {ctx.zone}")
         st.plotly_chart(figures[unit], key=f"dash_chart_{unit}")
-    return figures
+    cells = st.columns(2 * len(figures))
+    for i, (unit, fig) in enumerate(figures.items()):
+        name = f"dashboard-{metric}-{CHARTS[unit].lower()}"
+        cells[2 * i].download_button(
+            f"{CHARTS[unit]} PNG", lambda fig=fig: images.png(fig), f"{name}.png", "image/png",
+            on_click="ignore", icon=":material/download:",
+        )  # fmt: skip
+        cells[2 * i + 1].download_button(
+            f"{CHARTS[unit]} SVG", lambda fig=fig: images.svg(fig), f"{name}.svg",
+            "image/svg+xml", on_click="ignore", icon=":material/download:",
+        )  # fmt: skip
 
 
-def exports(ctx: Context, kpis: dashboard.Kpis, lists, figures: dict[str, go.Figure]) -> None:
-    """CSV of the KPIs and of the top lists, PNG and SVG of each chart, Countly's answer."""
-    cells = st.columns(6)
+def exports(ctx: Context, kpis: dashboard.Kpis, lists: dict[str, pd.DataFrame]) -> None:
+    """CSV of the KPIs and of the top lists, and Countly's answer."""
+    cells = st.columns(4)
     cells[0].download_button(
         "KPIs CSV", csv(kpis.table), "dashboard-kpis.csv", "text/csv", on_click="ignore",
         icon=":material/download:",
@@ -131,20 +167,10 @@ def exports(ctx: Context, kpis: dashboard.Kpis, lists, figures: dict[str, go.Fig
         "Top lists CSV", csv(dashboard.top_table(lists)), "dashboard-top.csv", "text/csv",
         on_click="ignore", icon=":material/download:",
     )  # fmt: skip
-    for i, (unit, fig) in enumerate(figures.items()):
-        name = f"dashboard-{CHARTS[unit].lower()}"
-        cells[2 + 2 * i].download_button(
-            f"{CHARTS[unit]} PNG", lambda fig=fig: images.png(fig), f"{name}.png", "image/png",
-            on_click="ignore", icon=":material/download:",
-        )  # fmt: skip
-        cells[3 + 2 * i].download_button(
-            f"{CHARTS[unit]} SVG", lambda fig=fig: images.svg(fig), f"{name}.svg",
-            "image/svg+xml", on_click="ignore", icon=":material/download:",
-        )  # fmt: skip
-    countly(ctx)
+    countly(ctx, cells[2])
 
 
-def countly(ctx: Context) -> None:
+def countly(ctx: Context, cell) -> None:
     """Countly's ``/o/analytics/dashboard`` for the first chosen site that is a Countly app."""
     apps = [s for s in ctx.selection.sites if _is_countly(ctx, s)]
     if not apps:
@@ -155,7 +181,7 @@ def countly(ctx: Context) -> None:
     except WorkbenchError as error:
         st.caption(error.message)
         return
-    st.download_button(
+    cell.download_button(
         "Countly dashboard json",
         lambda: ctx.wb.request(url, now=ctx.clock.now).body,
         f"countly-dashboard-{apps[0]}.json",
@@ -180,6 +206,7 @@ def _is_countly(ctx: Context, site_id: str) -> bool:
 def page() -> None:
     ctx = filters.sidebar()
     st.title("Dashboard")
+    view = url_view()
     left, right = st.columns([3, 2])
     with left:
         period_switch(ctx)
@@ -188,6 +215,8 @@ def page() -> None:
         key="dash_year",
         help="52 weeks (364 days) back, so Mondays meet Mondays.",
     )
+    view = replace(view, year=year)
+    write_url(view)
     sides = (("previous",) if ctx.selection.compare else ()) + (("year_ago",) if year else ())
     try:
         with st.spinner("Computing the dashboard…"):
@@ -204,9 +233,9 @@ def page() -> None:
     if sides:
         st.caption("Beside the " + " and the ".join(SIDE_LABELS[s] for s in sides) + ".")
     top_lists(lists)
+    exports(ctx, kpis, lists)
     st.subheader("Over time")
-    figures = charts(ctx, sides)
-    exports(ctx, kpis, lists, figures)
+    over_time(ctx, view, sides)
 
 
 page()
