@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode
 
 from workbench.dialects import clicky_types, countly_read, giosg, opentracker_geo
+from workbench.dialects.clicky_filters import ACTION_TYPES
 from workbench.dialects.clicky_shape import OUTPUTS as CLICKY_OUTPUTS
 from workbench.dialects.opentracker_formats import DATA_TYPES as OT_DATA_TYPES
 from workbench.dialects.opentracker_session_fields import ALL_COLUMNS
@@ -297,7 +298,12 @@ CLICKY = Endpoint(
         Field("time_offset", "visitors-list/actions-list: the last N seconds."),
         Field("segments", "type=segmentation: what to compute.", "multi", CLICKY_SEGMENTS),
         Field("session_id", "actions-list / visitors-list: one visit."),
+        Field("action_type", "actions-list: one kind of action.", "choice", ("", *ACTION_TYPES)),
         Field("null_values", "Write empty fields too.", "choice", ONE),
+        Field("custom_keys_multi_values", "Lists: every value of a custom key.", "choice", ONE),
+        Field("heatmap_url", "type=pages: heatmap links.", "choice", ONE),
+        Field("video_meta", "type=video: more than plays.", "choice", ONE),
+        Field("alert_id", "An alert's ID instead of type (visitors-list of its session)."),
         Field("json_callback", "output=json: wrap in this function."),
         Field("json_var", "output=json: assign to this variable."),
         *(
