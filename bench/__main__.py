@@ -8,7 +8,7 @@ import os
 import platform
 from pathlib import Path
 
-from bench import accesslog, core, foundation, ingest, layout
+from bench import accesslog, core, foundation, ingest, layout, server
 
 HERE = Path(__file__).resolve().parent
 SUITES = {
@@ -17,6 +17,7 @@ SUITES = {
     "core": core.run,
     "accesslog": lambda sessions: accesslog.run(),
     "ingest": lambda sessions: ingest.run(),
+    "server": lambda sessions: server.run(duration=60.0),
 }
 
 
