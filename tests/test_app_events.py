@@ -40,10 +40,10 @@ def rerun(test: AppTest) -> AppTest:
 
 
 def choose(test: AppTest, event: str, segment: str | None = None) -> AppTest:
-    test.selectbox(key=f"events_key_{APP}").select(event)
+    test.selectbox(key="events_key").select(event)
     rerun(test)
     if segment is not None:
-        test.selectbox(key=f"events_segment_{event}").select(segment)
+        test.selectbox(key="events_segment").select(segment)
         rerun(test)
     return test
 
@@ -157,3 +157,27 @@ def test_event_keys_and_segment_values_show_as_written_in_charts() -> None:
     assert [t.name for t in fig.data] == ['&lt;a href="x"&gt;y&lt;/a&gt;', "&lt;b&gt;z"]
     assert fig.layout.title.text == "&lt;img src=x&gt;"
     assert events.file_name("[CLY]_view/../x") == "CLY__view_.._x"  # no path separators
+
+
+def test_the_pages_choices_are_a_link() -> None:
+    test = page(site=APP, period="7d", e_key="level_fail", e_seg="mode", e_metric="events_duration")
+    assert test.selectbox(key="events_key").value == "level_fail"
+    assert test.selectbox(key="events_segment").value == "mode"
+    assert test.selectbox(key="events_metric").value == "events_duration"
+    assert list(test.dataframe[1].value["mode"]) == ["classic", "daily", "endless"]
+    test.selectbox(key="events_key").select("share")
+    rerun(test)  # share has no "mode": the breakdown goes, quietly
+    assert not test.main.warning
+    assert test.query_params["e_key"] == "share" and "e_seg" not in test.query_params
+    assert test.query_params["e_metric"] == "events_duration"
+    assert "bucket" in test.dataframe[1].value
+
+
+def test_bad_choices_in_the_url_are_named_and_replaced() -> None:
+    test = page(site=APP, period="7d", e_key="nope", e_metric="revenue", e_seg="level")
+    warnings = [w.value for w in test.main.warning]
+    assert any(w.startswith("e_metric: 'revenue' is not a metric") for w in warnings)
+    assert "e_key: 'nope' has no events here; showing '[CLY]_view'" in warnings
+    assert "e_seg: 'level' is not a segmentation key of '[CLY]_view'; none used" in warnings
+    assert test.selectbox(key="events_key").value == "[CLY]_view"
+    assert test.query_params["e_key"] == "[CLY]_view" and "e_seg" not in test.query_params

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -38,6 +39,53 @@ COUNTLY_PATH = "/o"
 def file_name(key: str) -> str:
     """An event key made safe for a download's file name."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("_") or "event"
+
+
+@dataclass(frozen=True)
+class View:
+    """The page's own choices, held in the URL beside the sidebar's (``e_`` parameters).
+    The event and the segment are checked against the data by the page."""
+
+    key: str | None = None  # None: the event with the most occurrences
+    metric: str = "events"
+    segment: str = ""  # a segmentation key, or "" for none
+
+
+def parse_view(params: Mapping[str, str]) -> tuple[View, tuple[str, ...]]:
+    """The View in URL ``params`` and a message for each bad value (then its default)."""
+    problems = []
+    metric = params.get("e_metric", View.metric)
+    if metric not in METRICS:
+        problems.append(
+            f"e_metric: {metric!r} is not a metric; expected one of {', '.join(METRICS)}"
+        )
+        metric = View.metric
+    return View(params.get("e_key") or None, metric, params.get("e_seg", "")), tuple(problems)
+
+
+def view_params(view: View) -> dict[str, str]:
+    """The URL parameters of a View (defaults left out)."""
+    out = {"e_key": view.key} if view.key else {}
+    out |= {"e_metric": view.metric} if view.metric != View.metric else {}
+    return out | ({"e_seg": view.segment} if view.segment else {})
+
+
+def is_param(name: str) -> bool:
+    return name.startswith("e_")
+
+
+def checked(view: View, keys: list[str], segments_of) -> tuple[View, tuple[str, ...]]:
+    """``view`` with an event the period has (else the first) and a segment that event
+    carries (else none); ``segments_of(key)`` lists an event's segmentation keys."""
+    problems = []
+    key = view.key if view.key in keys else keys[0]
+    if view.key is not None and view.key != key:
+        problems.append(f"e_key: {view.key!r} has no events here; showing {key!r}")
+    segment = view.segment
+    if segment and segment not in segments_of(key):
+        problems.append(f"e_seg: {segment!r} is not a segmentation key of {key!r}; none used")
+        segment = ""
+    return View(key, view.metric, segment), tuple(problems)
 
 
 def label(text: object) -> str:

@@ -17,6 +17,8 @@ from workbench.ui.filters import Context
 from workbench.ui.selection import Selection
 
 NO_SEGMENT = ""
+KEY, METRIC, SEGMENT = "events_key", "events_metric", "events_segment"  # the widgets
+_VIEW, _PARAMS = "events_view", "events_params"  # session_state: the View and its URL params
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -80,20 +82,56 @@ def no_events(ctx: Context) -> None:
             ctx.set_view(selection=replace(ctx.selection, sites=(app,)))
 
 
-def choices(ctx: Context, keys: list[str]) -> tuple[str, str, str]:
+def url_view() -> events.View:
+    """The page's choices in the URL (restored when the sidebar's Apply dropped them)."""
+    if not any(events.is_param(k) for k in st.query_params) and _PARAMS in st.session_state:
+        st.query_params.update(st.session_state[_PARAMS])
+    view, problems = events.parse_view({k: st.query_params[k] for k in st.query_params})
+    for problem in problems:
+        st.warning(problem)
+    return view
+
+
+def sync_widgets(ctx: Context, view: events.View, keys: list[str]) -> None:
+    """Set the widgets from the URL's view when it changed (a link), once checked against
+    the data; keep each widget's value among its options."""
+    view, problems = events.checked(
+        view, keys, lambda k: _segments(state.data_version(), ctx.selection.sites, k)
+    )
+    for problem in problems:
+        st.warning(problem)
+    if st.session_state.get(_VIEW) != view:
+        st.session_state.update(
+            {_VIEW: view, KEY: view.key, METRIC: view.metric, SEGMENT: view.segment}
+        )
+    if st.session_state.get(KEY) not in keys:
+        st.session_state[KEY] = keys[0]
+
+
+def write_url(view: events.View) -> None:
+    """The page's choices into the URL, so the view is a link."""
+    params = events.view_params(view)
+    st.session_state.update({_PARAMS: params, _VIEW: view})
+    for name in [k for k in st.query_params if events.is_param(k) and k not in params]:
+        del st.query_params[name]
+    st.query_params.update(params)
+
+
+def choices(ctx: Context, keys: list[str]) -> events.View:
     """The event, the metric and the segmentation key to break it down by."""
     cells = st.columns(3)
-    key = cells[0].selectbox("Event", keys, key="events_key_" + "_".join(ctx.selection.sites))
+    key = cells[0].selectbox("Event", keys, key=KEY)
     metric = cells[1].selectbox(
-        "Metric", events.METRICS, format_func=events.LABELS.get, key="events_metric",
+        "Metric", events.METRICS, format_func=events.LABELS.get, key=METRIC,
         help="Count: occurrences; Sum: summed values; Duration: the events' seconds.",
     )  # fmt: skip
     segments = [NO_SEGMENT, *_segments(state.data_version(), ctx.selection.sites, key)]
+    if st.session_state.get(SEGMENT) not in segments:  # another event: its own segments
+        st.session_state[SEGMENT] = NO_SEGMENT
     segment = cells[2].selectbox(
-        "Segment by", segments, key=f"events_segment_{key}",
-        format_func=lambda s: s or "no segmentation",
-    )  # fmt: skip
-    return key, metric, segment
+        "Segment by", segments, key=SEGMENT, format_func=lambda s: s or "no segmentation"
+    )
+    return events.View(key, metric, segment)
 
 
 def exports(ctx: Context, name: str, tables: dict[str, pd.DataFrame], fig: go.Figure) -> None:
@@ -143,9 +181,38 @@ def countly(ctx: Context, key: str, segment: str) -> None:
         st.code(url, language=None)
 
 
+@st.fragment
+def event_view(ctx: Context, keys: pd.DataFrame, sides: tuple[str, ...]) -> None:
+    """One event over time or by a segmentation key: chart, table, exports; choosing
+    another event, metric or segment reruns only this panel."""
+    view = choices(ctx, keys["key"].tolist())
+    write_url(view)
+    key, metric, segment = view.key, view.metric, view.segment
+    version = state.data_version()
+    with st.spinner("Breaking the event down…"):
+        daily = _over_time(version, ctx.selection, ctx.interval, key, sides)
+        tables = {"Events": keys, "Daily": daily}
+        title = f"{events.label(key)}: {events.LABELS[metric]} ({ctx.zone})"
+        if segment:
+            totals, by_day = _breakdown(version, ctx.selection, ctx.interval, key, segment, sides)
+            fig = events.segment_chart(
+                by_day, segment, metric, f"{title} by {events.label(segment)}"
+            )
+            tables["Breakdown"] = totals
+        else:
+            fig = events.chart(daily, metric, title)
+    st.plotly_chart(fig, key="events_chart")
+    st.subheader("By segment value" if segment else "Over time")  # no data in markdown
+    shown = tables.get("Breakdown", daily)
+    st.dataframe(shown, hide_index=True, column_config=column_config(shown), key="events_table")
+    exports(ctx, f"events-{events.file_name(key)}", tables, fig)
+    countly(ctx, key, segment)
+
+
 def page() -> None:
     ctx = filters.sidebar()
     st.title("Events")
+    view = url_view()
     sides = ("previous",) if ctx.selection.compare else ()
     try:
         with st.spinner("Counting events…"):
@@ -167,26 +234,8 @@ def page() -> None:
         return
     st.subheader("Custom events")
     st.dataframe(keys, hide_index=True, column_config=column_config(keys), key="events_keys")
-    key, metric, segment = choices(ctx, keys["key"].tolist())
-    version = state.data_version()
-    with st.spinner("Breaking the event down…"):
-        daily = _over_time(version, ctx.selection, ctx.interval, key, sides)
-        tables = {"Events": keys, "Daily": daily}
-        title = f"{events.label(key)}: {events.LABELS[metric]} ({ctx.zone})"
-        if segment:
-            totals, by_day = _breakdown(version, ctx.selection, ctx.interval, key, segment, sides)
-            fig = events.segment_chart(
-                by_day, segment, metric, f"{title} by {events.label(segment)}"
-            )
-            tables["Breakdown"] = totals
-        else:
-            fig = events.chart(daily, metric, title)
-    st.plotly_chart(fig, key="events_chart")
-    st.subheader("By segment value" if segment else "Over time")  # no data in markdown
-    shown = tables.get("Breakdown", daily)
-    st.dataframe(shown, hide_index=True, column_config=column_config(shown), key="events_table")
-    exports(ctx, f"events-{events.file_name(key)}", tables, fig)
-    countly(ctx, key, segment)
+    sync_widgets(ctx, view, keys["key"].tolist())
+    event_view(ctx, keys, sides)
 
 
 page()
