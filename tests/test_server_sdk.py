@@ -34,16 +34,6 @@ from workbench.timeframe import Interval
 ROOT = Path(__file__).resolve().parents[1]
 SDK = ROOT / "node_modules" / "countly-sdk-web" / "lib" / "countly.js"
 PAGE = Path(__file__).resolve().parent / "sdk_page" / "index.html"
-CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by `make test`
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CREATED = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 SESSION_SECONDS = 42
 pytestmark = pytest.mark.xdist_group("server_sdk")  # one browser journey for the module
@@ -112,21 +102,12 @@ def app(tmp_path_factory) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def visit(app, browser) -> dict:
+    """The page's journey against the server: what the SDK sent and what it was answered.
+
+    ``browser`` is Debian's headless chromium (tests/browser_kit.py)."""
     if not SDK.exists():
         pytest.fail(f"{SDK} is missing: `make test` installs it (npm ci)")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    playwright = pytest.importorskip("playwright.sync_api")  # a test extra; `make test` installs it
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def visit(app, browser) -> dict:
-    """The page's journey against the server: what the SDK sent and what it was answered."""
     path, site = app
     with serving(path) as server, page_server() as pages:
         tab = browser.new_page()
