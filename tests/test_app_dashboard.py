@@ -19,6 +19,7 @@ from workbench import filters as f
 from workbench.reports import previous_interval, segmentation
 from workbench.timeframe import Interval
 from workbench.ui import dashboard
+from workbench.ui.selection import Selection
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "workbench/ui/pages/dashboard.py"
@@ -210,3 +211,12 @@ def test_bad_choices_in_the_url_are_named_and_ignored() -> None:
     assert any(w.startswith("d_chart: 'revenue' is not a KPI") for w in warnings)
     assert any(w.startswith("d_year: 'yes' is not a switch") for w in warnings)
     assert test.selectbox(key="dash_metric").value == "sessions"
+
+
+def test_the_top_lists_export_holds_every_row_of_every_list() -> None:
+    selection = Selection((APP,), "7d", compare=True)
+    lists = dashboard.top_lists(sample(), selection, WEEK, ("previous",))
+    table = dashboard.top_table(lists)
+    assert len(table) == sum(len(frame) for frame in lists.values())
+    assert list(table.columns[:2]) == ["list", "value"] and "sessions_previous" in table
+    assert table.groupby("list")["sessions"].sum().tolist() == [totals(WEEK)["sessions"]] * 4

@@ -80,6 +80,7 @@ def period_switch(ctx: Context) -> None:
         "Period",
         SPANS,
         default=current if current in SPANS else None,
+        required=current in SPANS,  # a click on the chosen period keeps it
         format_func=lambda p: PERIODS[p].capitalize(),
         key=f"dash_period_{current}",
         help="The sidebar's period; it also offers 90 days and custom dates.",
