@@ -58,17 +58,18 @@ def test_sessions_count_each_day_month_and_year_exactly() -> None:
     assert tree["2024"]["w47"]["u"] == exact(dt.date(2024, 11, 18), dt.date(2024, 11, 19))["users"]
 
 
-def test_sessions_carry_countries_loyalty_and_duration_ranges() -> None:
+def test_sessions_carry_countries_frequency_loyalty_and_duration_ranges() -> None:
     tree = history("sessions")
     meta = tree["meta"]
     assert list(meta) == ["f-ranges", "l-ranges", "d-ranges", "countries"]
-    assert "TR" in meta["countries"] and meta["f-ranges"] == []
+    assert "TR" in meta["countries"] and meta["f-ranges"] == [str(i) for i in range(12)]
     day = tree["2024"]["11"]["19"]
     assert (
         day["TR"]["t"]
         == exact(dt.date(2024, 11, 19), filter=f.Eq("country_code", "TR"))["sessions"]
     )
-    assert sum(day["l"].values()) == sum(day["ds"].values()) == day["t"]
+    assert sum(day["f"].values()) == sum(day["l"].values()) == sum(day["ds"].values()) == day["t"]
+    assert day["f"]["0"] == day["n"]  # a new user's first session
     assert history("users") == tree == history("locations")
 
 

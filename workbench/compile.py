@@ -23,7 +23,7 @@ from sqlglot import exp
 
 from workbench import filters as f
 from workbench import hll, localtime
-from workbench.dimensions import Dimension, dimension
+from workbench.dimensions import FREQUENCY_LOOKBACK, Dimension, dimension
 from workbench.metrics import col
 from workbench.query import BUCKET, ID_COLUMN, Order, Query
 
@@ -32,6 +32,8 @@ ESCAPE = "!"  # LIKE escape character (a backslash needs escaping itself in Spar
 BOT_LOOKBACK = dt.timedelta(days=1)  # events of bot visits that started up to a day earlier
 VISIT_TAIL = dt.timedelta(days=1)  # pageviews of a visit up to a day after the interval's end
 PAIR_VISIT, PAIR_VALUE = "__pair_visit", "__pair_value"
+PREVIOUS_START = "__previous_start"  # the visitor's previous visit's start (frequency_bucket)
+ORDER_OF_VISITS = ("start_ts", "session_id")
 CURSOR_TS, CURSOR_ID = "__cursor_ts", "__cursor_id"
 ROWS = "__rows"
 BOTS, GROUP_BOTS, GROUP_HUMANS = "__bots", "__group_bots", "__group_humans"
@@ -91,6 +93,8 @@ class _Builder:
     def field(self, dim: Dimension) -> exp.Expression:
         if dim.multi:  # the joined pairs' value (see joined)
             return exp.column(f"__{dim.name}", quoted=True)
+        if dim.since_previous:
+            return _since_previous(dim)
         if dim.key is not None:
             return exp.Bracket(this=col(dim.column), expressions=[self.params(dim.key)])
         if dim.local is not None:
@@ -117,6 +121,30 @@ class _Builder:
         return localtime.bucket(col(q.time_column), q.interval, q.granularity, q.week_start)
 
     # -- which rows -------------------------------------------------------------------
+
+    def relation(self) -> exp.Expression:
+        """The query's table over its interval; with each visit's previous start
+        (``PREVIOUS_START``, over ``FREQUENCY_LOOKBACK`` more) when a dimension needs it."""
+        q = self.q
+        if not self.needs_previous():
+            return self.source(q.table, q.interval.start, q.interval.end)
+        start = q.interval.start - FREQUENCY_LOOKBACK
+        before = exp.Window(
+            this=exp.Lag(this=col("start_ts")),
+            partition_by=[col("site_id"), col("visitor_id")],
+            order=exp.Order(expressions=[exp.Ordered(this=col(c)) for c in ORDER_OF_VISITS]),
+        )
+        visits = (
+            exp.select(exp.Star(), before.as_(PREVIOUS_START, quoted=True))
+            .from_(self.source(q.table, start, q.interval.end))
+            .where(self.span(q.table, "start_ts", start, q.interval.end))
+        )
+        return visits.subquery("visits")
+
+    def needs_previous(self) -> bool:
+        q = self.q
+        names = [*q.dimensions, *(leaf.field for leaf in f.leaves(q.filter))]
+        return any(dimension(q.table, name).since_previous for name in names)
 
     def where(self, bots: str) -> exp.Expression:
         q = self.q
@@ -272,7 +300,7 @@ class _Builder:
         order = list(q.effective_order)
         if not any(o.field == ID_COLUMN[q.table] for o in order):
             order.append(Order(ID_COLUMN[q.table]))
-        tree = exp.select(*columns).from_(self.source(q.table, q.interval.start, q.interval.end))
+        tree = exp.select(*columns).from_(self.relation())
         tree = tree.where(where).order_by(*[self.ordered(self.named(o.field), o) for o in order])
         return _paged(tree, limit if limit is not None else q.page_size, q.offset)
 
@@ -296,7 +324,7 @@ class _Builder:
             exact = [(name, _only(e, human)) for name, e in exact]
             exact.append((GROUP_BOTS, _only(exp.Count(this=exp.Star()), col("is_bot"))))
             exact.append((GROUP_HUMANS, _only(exp.Count(this=exp.Star()), human)))
-        src = self.source(q.table, q.interval.start, q.interval.end)
+        src = self.relation()
         main = self.joined(
             exp.select(
                 *[e.as_(n, quoted=True) for n, e in keys],
@@ -361,7 +389,6 @@ class _Builder:
         return tree
 
     def estimate(self, keys, name: str, of: str, where: exp.Expression) -> exp.Select:
-        q = self.q
         value = (
             exp.Case(ifs=[exp.If(this=col("is_new"), true=col("visitor_id"))])
             if of == "new_visitor"
@@ -371,7 +398,7 @@ class _Builder:
             exp.select(
                 *[e.copy().as_(n, quoted=True) for n, e in keys],
                 hll.hash64(value.copy(), self.dialect).as_(hll.HASH),
-            ).from_(self.source(q.table, q.interval.start, q.interval.end))
+            ).from_(self.relation())
         )
         hashed = hashed.where(
             exp.and_(where.copy(), exp.Not(this=exp.Is(this=value, expression=exp.Null())))
@@ -392,6 +419,27 @@ class _Builder:
         )
         tree = tree.from_(registers.subquery("g"))
         return tree.group_by(*[n.copy() for n in names]) if names else tree
+
+
+def _since_previous(dim: Dimension) -> exp.Expression:
+    """Countly's frequency range: 0 on a first visit, then by the hours since the previous."""
+    gap = exp.Sub(
+        this=localtime.epoch_ms(col("start_ts")),
+        expression=localtime.epoch_ms(exp.column(PREVIOUS_START, quoted=True)),
+    )
+    ranges = [
+        exp.If(
+            this=exp.LT(this=gap.copy(), expression=exp.Literal.number(int(hours * 3_600_000))),
+            true=exp.Literal.number(i + 1),
+        )
+        for i, hours in enumerate(dim.bins)
+    ]
+    first = exp.If(this=col("is_new"), true=exp.Literal.number(0))
+    unseen = exp.If(
+        this=exp.Is(this=exp.column(PREVIOUS_START, quoted=True), expression=exp.Null()),
+        true=exp.Literal.number(len(dim.bins) + 1),
+    )
+    return exp.Case(ifs=[first, unseen, *ranges], default=exp.Literal.number(len(dim.bins) + 1))
 
 
 def _visited_urls(b: _Builder) -> exp.Select:

@@ -15,6 +15,7 @@ of visits cannot show them (one row per visit).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -42,6 +43,7 @@ class Dimension:
     local: str | None = None  # hour, weekday or date of the row's time in the query zone
     bins: tuple[float, ...] = ()  # upper bounds: the value is the index of the first bin it fits
     multi: bool = False  # several values per row (compile.MULTI_VALUES says where they come from)
+    since_previous: bool = False  # binned hours since the visitor's previous visit (bins)
 
 
 def _kind(type_: pa.DataType) -> str:
@@ -80,6 +82,13 @@ def _registry(table: model.Table) -> dict[str, Dimension]:
                 + ", ".join(f"{i}={r}" for i, r in enumerate(ranges))
             )
             found[name] = Dimension(name, table.name, "number", text, column=column, bins=bounds)
+        text = (
+            "Countly's frequency range of the visit, hours since the visitor's previous visit, "
+            "0-11: " + ", ".join(f"{i}={r}" for i, r in enumerate(FREQUENCY_RANGES))
+        )
+        found["frequency_bucket"] = Dimension(
+            "frequency_bucket", table.name, "number", text, bins=FREQUENCY_HOURS, since_previous=True
+        )
         for name, text in MULTI_VALUED.items():
             found[name] = Dimension(name, table.name, "text", text, multi=True)
     return found
@@ -92,6 +101,13 @@ BINNED = {
     "duration_bucket": ("duration_s", (10, 30, 60, 180, 600, 1800, 3600), DURATION_RANGES),
     "loyalty_bucket": ("visit_number", (1, 2, 5, 9, 19, 49, 99, 499), LOYALTY_RANGES),
 }
+# Countly's frequency ranges (hours since the previous session) and its dashboard's labels
+FREQUENCY_HOURS = (24, 48, 72, 96, 120, 144, 168, 192, 360, 744)
+FREQUENCY_RANGES = (
+    "First session", "1-24 hours", "1 day", "2 days", "3 days", "4 days", "5 days", "6 days",
+    "7 days", "8-14 days", "15-30 days", "30+ days",
+)  # fmt: skip
+FREQUENCY_LOOKBACK = dt.timedelta(hours=FREQUENCY_HOURS[-1])  # older: the last range
 MULTI_VALUED = {
     "visited_url": (
         "The URLs the visit viewed (its pageviews' distinct URLs; several values per visit: "

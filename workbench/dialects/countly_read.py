@@ -11,10 +11,10 @@ the values. Decisions where the document is silent (README "Vendor APIs"):
 - The whole history of the app is answered, in the app's time zone (``action=refresh``:
   today only). Zero counters are left out, as Countly only increments.
 - ``sessions``, ``users`` and ``locations`` answer one object: the counters, countries
-  (ISO codes, ``Unknown`` when missing), loyalty ``l`` and duration ``ds`` buckets (counts
-  of sessions, keyed by Countly's range index; ``meta`` has ``l-ranges``/``d-ranges``).
-  Frequency ``f`` (time since the previous session) is not recorded by the workbench's
-  model, so ``f`` is absent and ``f-ranges`` empty.
+  (ISO codes, ``Unknown`` when missing), frequency ``f``, loyalty ``l`` and duration ``ds``
+  buckets (counts of sessions, keyed by Countly's range index; ``meta`` has ``f-ranges``,
+  ``l-ranges``, ``d-ranges``). Frequency is the hours since the visitor's previous session
+  in Countly's ranges (0 a first session, 1 under 24 h, … 10 under 744 h, 11 later).
 - App versions and OS versions are keyed as Countly stores them: ``.`` becomes ``:``, an OS
   version gets the OS's initial (``a4:4`` for Android 4.4).
 - ``live``, ``live_graph`` and ``retention`` belong to Countly's paid editions: ``Invalid
@@ -32,7 +32,7 @@ import pandas as pd
 from workbench import filters as f
 from workbench.api import Request, Response, route
 from workbench.dialects import countly
-from workbench.dimensions import DURATION_RANGES, LOYALTY_RANGES
+from workbench.dimensions import DURATION_RANGES, FREQUENCY_RANGES, LOYALTY_RANGES
 from workbench.errors import invalid
 from workbench.query import BUCKET, Query
 from workbench.timeframe import Interval, local_date
@@ -155,10 +155,10 @@ def _sessions(history: _History, req: Request) -> dict:
     tree, meta = time_object(
         history,
         breakdowns={"countries": ("country_code", _plain_key)},
-        buckets={"l": "loyalty_bucket", "ds": "duration_bucket"},
+        buckets={"f": "frequency_bucket", "l": "loyalty_bucket", "ds": "duration_bucket"},
     )
     tree["meta"] = {
-        "f-ranges": [],
+        "f-ranges": [str(i) for i in range(len(FREQUENCY_RANGES))],
         "l-ranges": [str(i) for i in range(len(LOYALTY_RANGES))],
         "d-ranges": [str(i) for i in range(len(DURATION_RANGES))],
         "countries": meta["countries"],
