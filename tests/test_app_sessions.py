@@ -268,3 +268,11 @@ def test_the_csv_export_holds_every_session_and_opentracker_the_same_visits() ->
     rows = json.loads(sample().request(url).body)["resultsList"]
     assert len(rows) == min(len(every), s.MAX_ROWS)
     assert {r["session_id"] for r in rows} <= set(every["session_id"])
+
+
+def test_the_sidebar_segment_narrows_the_list() -> None:
+    test = page(seg="country_code=US", s_search="pricing")
+    where = f.all_of(f.Eq("country_code", "US"), session_filter({"search": "pricing"}))
+    assert metrics(test)["Sessions"] == f"{count(where):,}"
+    assert_same_rows(shown(test), library(where, limit=SIZE))
+    assert set(shown(test)["country_name"]) == {"United States"}

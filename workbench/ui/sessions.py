@@ -197,9 +197,12 @@ def opentracker_params(filters: SessionFilters) -> dict[str, str]:
     return {k: v for k, v in params.items() if v}
 
 
-def where(filters: SessionFilters) -> f.Filter | None:
-    """The filter tree of ``filters``: Opentracker's reading of the same parameters."""
-    return session_filter(opentracker_params(filters))
+def where(filters: SessionFilters, selection: Selection | None = None) -> f.Filter | None:
+    """The filter tree of ``filters`` (Opentracker's reading of the same parameters), within
+    the selection's segment if given."""
+    return f.all_of(
+        selection.where if selection else None, session_filter(opentracker_params(filters))
+    )
 
 
 # -- the list -------------------------------------------------------------------------------
@@ -218,7 +221,7 @@ def list_page(
         interval,
         sites=selection.sites,
         columns=view.query_columns(),
-        where=where(view.filters),
+        where=where(view.filters, selection),
         order=view.orders(),
         limit=view.size,
         offset=at if isinstance(at, int) else 0,
@@ -246,7 +249,7 @@ def session_counts(
     """The total of the list, with ``sessions_previous`` and ``sessions_change`` if compared."""
     arguments = {
         "sites": selection.sites,
-        "where": where(filters),
+        "where": where(filters, selection),
         "include_bots": selection.include_bots,
     }
     if selection.compare:

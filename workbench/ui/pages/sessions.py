@@ -41,7 +41,7 @@ def _page(
 @st.cache_data(show_spinner=False, max_entries=128)
 def _counts(version: int, selection: Selection, interval: Interval, fl: s.SessionFilters) -> Result:
     result = s.session_counts(state.workbench(), selection, interval, fl)
-    result.excluded_bots  # noqa: B018  (counted now, so the cached copy holds a number)
+    _ = result.excluded_bots  # counted now, so the cached copy holds a number
     return result
 
 
@@ -274,9 +274,12 @@ def opentracker(ctx: Context, view: s.SessionView, json_cell, csv_cell) -> None:
             on_click="ignore",
             icon=":material/download:",
         )
+    unsegmented = (
+        "; unsegmented: the list has no segment parameter" if ctx.selection.segment else ""
+    )
     st.caption(
         "Opentracker request for these sessions (bots left out, newest activity first, "
-        f"at most {s.MAX_ROWS:,} rows, no comparison):"
+        f"at most {s.MAX_ROWS:,} rows, no comparison{unsegmented}):"
     )
     st.code(urls["json"], language=None)
 
