@@ -9,6 +9,7 @@ import streamlit as st
 
 from workbench.encoders import Table, encode
 from workbench.errors import WorkbenchError
+from workbench.metrics import describe
 from workbench.sites import site_keys
 from workbench.timeframe import Interval
 from workbench.ui import dashboard, filters, images, state
@@ -126,6 +127,7 @@ def top_lists(lists: dict[str, pd.DataFrame]) -> None:
                 "share", format="percent", min_value=0, max_value=1,
                 help="Sessions of the value over all sessions.",
             ),
+            **{m: st.column_config.NumberColumn(m, help=describe("sessions")[m]) for m in dashboard.TOP_METRICS},
             **{c: st.column_config.NumberColumn(c, format="percent") for c in frame if c.endswith("change")},
         }  # fmt: skip
         cell.dataframe(frame, hide_index=True, height=250, column_config=config, key=f"top_{name}")
