@@ -220,3 +220,19 @@ def test_the_top_lists_export_holds_every_row_of_every_list() -> None:
     assert len(table) == sum(len(frame) for frame in lists.values())
     assert list(table.columns[:2]) == ["list", "value"] and "sessions_previous" in table
     assert table.groupby("list")["sessions"].sum().tolist() == [totals(WEEK)["sessions"]] * 4
+
+
+@pytest.mark.parametrize(
+    ("params", "first", "last"),
+    [
+        ({"period": "90d"}, dt.date(2024, 8, 22), dt.date(2024, 11, 19)),
+        ({"period": "custom", "from": "2024-11-01", "to": "2024-11-10"},
+         dt.date(2024, 11, 1), dt.date(2024, 11, 10)),
+    ],
+)  # fmt: skip
+def test_any_sidebar_period_works_and_countly_says_it_has_no_such_part(params, first, last) -> None:
+    test = page(site=APP, **params)
+    span = Interval.from_dates(first, last, ZONE)
+    assert kpi_table(test).loc["sessions", "value"] == totals(span)["sessions"]
+    assert test.segmented_control(key=f"dash_period_{params['period']}").value is None
+    assert "none of them is this period" in " ".join(c.value for c in test.main.caption)
