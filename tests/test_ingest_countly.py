@@ -336,6 +336,39 @@ def test_a_hostile_corpus_is_reconciled_exactly(app, tmp_path: Path) -> None:
     assert (again.stored, again.duplicates, again.reasons) == (0, stored + duplicates, dict(fates))
 
 
+def late_events_log(key: str) -> list[str]:
+    """countly-sdk-web's order: end_session goes out before the events queued with it."""
+    return [
+        sdk(key, A, T0, begin_session=1),
+        sdk(key, A, T0 + 30_000, session_duration=30, end_session=1),
+        sdk(key, A, T0 + 31_000, events=[
+            {"key": "purchase", "count": 1, "sum": 5.0, "timestamp": T0 + 29_000},
+            view("/thanks", T0 + 29_500),
+        ]),
+        sdk(key, A, T0 + 2 * HOUR, events=[view("/later", T0 + 2 * HOUR)]),  # past the timeout
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("way", ["log", "one request at a time"])
+def test_events_sent_after_end_session_join_the_ended_session(app, tmp_path, way) -> None:
+    store, site = app
+    lines = late_events_log(site["countly_app_key"])
+    if way == "log":
+        ingest_countly(store, [write_log(tmp_path / "late.log", lines)], now=NOW)
+    else:
+        for line in lines:
+            assert Workbench(store).request(f"/i?{line}", now=NOW).status == 200
+    got = rows(store, "SELECT epoch_ms(start_ts) - $t0, duration_s, pageviews, actions, "
+                      "map_entries(source_fields) FROM sessions ORDER BY start_ts")  # fmt: skip
+    assert [r[:4] for r in got] == [(0, 30, 1, 2), (2 * HOUR, 0, 1, 1)]
+    fields = {f["key"]: f["value"] for f in got[0][4]}
+    assert (fields["countly_begin"], fields["countly_end"]) == ("begin_session", "end_session")
+    keys = rows(store, "SELECT key, epoch_ms(ts) - $t0 FROM events ORDER BY ts")
+    assert keys == [("purchase", 29_000), ("[CLY]_view", 29_500), ("[CLY]_view", 2 * HOUR)]
+    again = ingest_countly(store, [write_log(tmp_path / "again.log", lines)], now=NOW)
+    assert (again.stored, again.duplicates) == (0, len(lines))  # a re-run stores nothing
+
+
 def test_the_write_endpoint_over_get_post_and_json(app) -> None:
     store, site = app
     wb, key = Workbench(store), site["countly_app_key"]

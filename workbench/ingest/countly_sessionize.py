@@ -8,6 +8,10 @@ Rules (README "Your own data" has them for users):
   check or queued events often come just before it).
 - ``session_duration`` adds its seconds; ``end_session`` closes; a request more than
   ``timeout`` after the device's last one closes the open session as it stood.
+- A request without ``begin_session`` that comes within the timeout after an
+  ``end_session`` joins the session that ended (a web SDK flushes the events queued before
+  ``end_session`` after it), in the same batch or a later one (the stored row is replaced):
+  Countly counts sessions only at ``begin_session``.
 - Visit numbers count the device's sessions the store already holds for the app.
 - The session's address is ``ip_address`` of its ``begin_session`` (seed 002: only there),
   else the client's; its country (and ASN holder) come from it offline (``geoip.country``).
@@ -56,6 +60,7 @@ class Visit:
         self.digests = set(str(fields.get(LAST, "")).split(",")) - {""}
         self.events: list[dict[str, object]] = []
         self.requests = 0  # new requests applied: counted as stored once written
+        self.queued = False  # among the sessions to write next
 
     @property
     def start(self) -> int:
@@ -92,6 +97,8 @@ class Device:
         fields = dict(latest.get("source_fields") or []) if latest else {}  # type: ignore[arg-type]
         extendable = latest is not None and BEGIN in fields and END not in fields
         self.open: Visit | None = Visit(dict(latest), stored=True) if extendable else None  # type: ignore[arg-type]
+        ended = latest is not None and END in fields
+        self.ended: Visit | None = Visit(dict(latest), stored=True) if ended else None  # type: ignore[arg-type]
         if latest is not None and self.open is None:
             self.spans.append(span_of(latest))
 
@@ -127,6 +134,8 @@ class Sessionizer:
         ):
             self.duplicates += 1
             return False
+        if visit is None and self._late(dev, req):
+            return self._join_ended(dev, req)
         if visit and req.ts - visit.last > self.timeout_ms:
             visit = self._close(dev)
         if req.begin and visit is not None and not visit.begun:
@@ -140,10 +149,31 @@ class Sessionizer:
         if req.end:
             visit.ended = True
             self._close(dev)
+            dev.ended = visit
+        return True
+
+    def _late(self, dev: Device, req: CountlyRequest) -> bool:
+        """A request of the session the device just ended (not a new one)."""
+        ended = dev.ended
+        return (
+            ended is not None
+            and not req.begin
+            and ended.start <= req.ts <= ended.last + self.timeout_ms
+        )
+
+    def _join_ended(self, dev: Device, req: CountlyRequest) -> bool:
+        visit = dev.ended
+        assert visit is not None
+        _apply(visit, dev, req)
+        dev.spans.append(visit.span())
+        if not visit.queued:  # a stored session: written again, replacing its row
+            visit.queued = True
+            self.closed.append(visit)
         return True
 
     def _new(self, dev: Device, req: CountlyRequest) -> Visit:
         dev.visits += 1
+        dev.ended = None
         session_id = _id(dev.site, dev.device_id, req.ts, req.digest)
         if dev.first[0] is None:
             dev.first = (req.ts, session_id)
@@ -173,6 +203,7 @@ class Sessionizer:
         if visit is not None:
             dev.open = None
             dev.spans.append(visit.span())
+            visit.queued = True
             self.closed.append(visit)
 
     def take(self, watermark: int | None) -> list[Visit]:
