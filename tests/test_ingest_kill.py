@@ -141,10 +141,17 @@ def writing_files(proc, root: Path, rng: random.Random, full: float) -> bool:
     return _poll(proc, lambda: any(root.glob("*/month=*/.part-*.tmp")), full)
 
 
+def writing_manifest(proc, root: Path, rng: random.Random, full: float) -> bool:
+    """As soon as the writer drafts the new manifest (the commit itself, before its rename)."""
+    time.sleep(rng.uniform(0.0, 0.6) * full)
+    return _poll(proc, (root / f".{MANIFEST}.{proc.pid}.tmp").exists, full)
+
+
 TRIGGERS = {
     "timer": on_timer,
     "in-batch": in_batch,
     "writing-files": writing_files,
+    "writing-manifest": writing_manifest,
     "after-commit": after_commit,
 }
 
@@ -259,6 +266,7 @@ def kill_runs(
             moments[f"{trigger}{' (cli)' if cli else ''}"] += 1
             moments["inside a batch" if (root / JOURNAL).exists() else "between batches"] += 1
             moments["dead batch's files on disk"] += bool(leftovers(root))
+            moments["manifest draft on disk"] += any(root.glob(f".{MANIFEST}.*.tmp"))
             current = check_store(root, reference)
             committed_kept(previous, current)
             previous, stored = current, sum(current.ids["sessions"].values())
@@ -311,3 +319,23 @@ def test_ingest_killed_at_random_points_loses_nothing_and_reruns_exactly(
     assert leftovers(root) == [], "files of a dead batch remain after the next writer"
     assert not list(root.glob(f".{MANIFEST}.*.tmp")), "a dead writer's manifest draft remains"
     print(f"{kind}: {dict(moments)}; a clean run {full:.1f} s")
+
+
+def test_writer_killed_writing_its_manifest_leaves_no_draft(blank: tuple[Path, str], tmp_path):
+    """The commit's own moment: killed between drafting the manifest and renaming it, the
+    batch is not committed, and the next writer deletes the draft (it used to stay forever)."""
+    root, data = blank[0], tmp_path / "input.csv"
+    sessions_csv(data, rows=2000)
+    for _ in range(5):  # the draft lives for a write and an fsync: poll for it closely
+        proc = spawn("table", root, data, cli=False)
+        if _poll(proc, (root / f".{MANIFEST}.{proc.pid}.tmp").exists, 120):
+            proc.send_signal(signal.SIGKILL)
+            break
+        proc.communicate(timeout=120)
+    assert proc.wait(timeout=30) == -signal.SIGKILL, "never caught a manifest being written"
+    assert list(root.glob(f".{MANIFEST}.*.tmp")), "the draft the writer died writing"
+    version = read_snapshot(root).version
+    with Store.open(root).batch(timeout=5):  # the next writer recovers, commits nothing new
+        pass
+    assert not list(root.glob(f".{MANIFEST}.*.tmp"))
+    assert leftovers(root) == [] and read_snapshot(root).version == version + 1

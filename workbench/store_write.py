@@ -26,7 +26,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench.errors import WorkbenchError
-from workbench.manifest import FileEntry, Snapshot, fsync_dir, read_snapshot, write_snapshot
+from workbench.manifest import (
+    MANIFEST,
+    FileEntry,
+    Snapshot,
+    fsync_dir,
+    read_snapshot,
+    write_snapshot,
+)
 from workbench.model import TABLES, conform
 
 LOCK = ".lock"
@@ -299,14 +306,15 @@ def write_batch(root: Path, timeout: float = 30.0, clock: Clock = time.time) -> 
 
 
 def recover(root: Path) -> list[str]:
-    """Delete what a dead writer left: files of an uncommitted batch and temporary files.
+    """Delete what a dead writer left: files of an uncommitted batch, temporary files, and
+    the draft of a manifest it died writing (``write_snapshot`` names it by its pid).
 
     Files the manifest lists, as table data or as garbage in its grace, are kept."""
     journal = root / JOURNAL
     if not journal.exists():
         return []
     committed = read_snapshot(root).known_paths()
-    stray = []
+    stray = list(root.glob(f".{MANIFEST}.*.tmp"))  # no other writer runs: we hold the lock
     for table in TABLES:
         folder = root / table
         if folder.exists():
