@@ -51,7 +51,10 @@ DETAIL_COLUMNS = (
     "campaign", "country_code", "country_name", "region_name", "city", "latitude",
     "longitude", "organization", "isp", "browser", "os", "device_type", "language", "is_bot",
 )  # fmt: skip
-ORIGIN = ("referrer_url", "referrer_domain", "referrer_type", "search_term", "campaign")
+ORIGIN = (
+    "referrer_url", "referrer_domain", "referrer_type", "search_term", "campaign", "entry_url",
+    "entry_title",
+)  # fmt: skip
 OTHERS_SHOWN = 100
 HISTORY_START = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a visitor's visits: all history
 
@@ -433,7 +436,7 @@ def timeline(events: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        height=260, margin={"l": 0, "r": 0, "t": 10, "b": 0}, xaxis_title=None, yaxis_title=None
+        height=220, margin={"l": 0, "r": 0, "t": 10, "b": 0}, xaxis_title=None, yaxis_title=None
     )
     return fig
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from workbench.dimensions import dimension
 from workbench.errors import WorkbenchError
 from workbench.metrics import describe
 from workbench.query import Result
@@ -197,6 +198,11 @@ def _previous(stack: list) -> None:
         stack.pop()
 
 
+def definitions(frame: pd.DataFrame, table: str) -> dict:
+    """Each column's one-line definition, shown on its header."""
+    return {c: st.column_config.Column(c, help=dimension(table, c).description) for c in frame}
+
+
 def list_view(ctx: Context, view: s.SessionView, total: int) -> str | None:
     """One page of the list with its pager; the id of a ticked row, if any."""
     signature = hashlib.sha1(
@@ -209,7 +215,7 @@ def list_view(ctx: Context, view: s.SessionView, total: int) -> str | None:
     st.session_state[TABLE_KEY] = key
     event = st.dataframe(
         frame, hide_index=True, on_select="rerun", selection_mode="single-row", key=key,
-        column_order=list(view.columns),
+        column_order=list(view.columns), column_config=definitions(frame, "sessions"),
     )  # fmt: skip
     _pager(stack, result, view, total)
     rows = event["selection"]["rows"] if event else []
@@ -220,7 +226,7 @@ def _pager(stack: list, result: Result, view: s.SessionView, total: int) -> None
     start = (len(stack) - 1) * view.size
     more = result.next_cursor is not None if view.newest_first else start + view.size < total
     following = result.next_cursor if view.newest_first else start + view.size
-    back, forward, where = st.columns([1, 1, 6], vertical_alignment="center")
+    back, forward, where = st.columns([2, 2, 5], vertical_alignment="center")
     back.button(
         "Previous page", on_click=_previous, args=(stack,), disabled=len(stack) == 1,
         icon=":material/chevron_left:",
@@ -298,7 +304,8 @@ def detail_view(ctx: Context, session_id: str) -> None:
         return
     row = found.session
     cells = st.columns(4)
-    cells[0].metric("Started", f"{row['start_ts'].tz_convert(ctx.zone):%Y-%m-%d %H:%M:%S}")
+    started = row["start_ts"].tz_convert(ctx.zone)
+    cells[0].metric(f"Started {started:%Y-%m-%d}", f"{started:%H:%M:%S}", help=f"In {ctx.zone}")
     cells[1].metric("Duration", f"{int(row['duration_s']):,} s", help="End - start, in seconds")
     cells[2].metric(
         "Pageviews", f"{int(row['pageviews']):,}", help=describe("sessions")["pageviews"]
@@ -307,7 +314,10 @@ def detail_view(ctx: Context, session_id: str) -> None:
     st.markdown("**Actions**")
     fig = s.timeline(found.events)
     st.plotly_chart(fig, key="session_timeline", config={"displaylogo": False})
-    st.dataframe(found.events, hide_index=True, key="session_events")
+    st.dataframe(
+        found.events, hide_index=True, key="session_events",
+        column_config=definitions(found.events, "events"),
+    )  # fmt: skip
     left, right = st.columns(2)
     with left:
         st.markdown("**Where it came from**")
@@ -322,7 +332,10 @@ def detail_view(ctx: Context, session_id: str) -> None:
         else:
             st.info("No coordinates are known for this visit.")
     st.markdown("**The visitor's other sessions**")
-    st.dataframe(found.others, hide_index=True, key="session_others")
+    st.dataframe(
+        found.others, hide_index=True, key="session_others",
+        column_config=definitions(found.others, "sessions"),
+    )  # fmt: skip
     detail_exports(session_id, found, fig)
 
 
