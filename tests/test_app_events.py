@@ -15,8 +15,10 @@ from streamlit.testing.v1 import AppTest
 from workbench import Order, Query
 from workbench import filters as f
 from workbench.reports import previous_interval, segmentation
+from workbench.sites import site_keys
 from workbench.timeframe import Interval
 from workbench.ui import events
+from workbench.ui.dashboard import masked
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "workbench/ui/pages/events.py"
@@ -94,7 +96,10 @@ def test_a_breakdown_by_segment_equals_the_library_and_countly() -> None:
     expected = library(WEEK, ("segmentation.mode",), where=where).set_index("segmentation.mode")
     for metric in METRICS:
         same(shown[metric], expected.loc[shown.index, metric])
-    urls = [c.value for c in test.code]
+    keys = site_keys(sample().store, APP)
+    urls = list(events.countly_urls(keys, "level_fail", "mode", today_only=False).values())
+    assert [c.value for c in test.code] == [masked(u) for u in urls]  # the read key hidden
+    assert "api_key=********&" in test.code[0].value and keys["countly_api_key"] in urls[0]
     assert urls[0].endswith("&method=events&event=level_fail&segmentation=mode")
     tree = json.loads(sample().request(urls[0]).body)
     days = [tree["2024"]["11"][str(day)] for day in range(13, 20)]

@@ -295,3 +295,14 @@ def countly_url(site: Mapping[str, object]) -> str:
             "site that has one",
         )
     return f"{COUNTLY_PATH}?{urlencode({'api_key': api_key, 'app_id': app_id})}"
+
+
+MASK = "********"  # a read key as the screen shows it (as the API console does)
+
+
+def masked(url: str) -> str:
+    """``url`` for the screen: its ``api_key`` value hidden (the download uses the real one)."""
+    path, _, query = url.partition("?")
+    pairs = [p.partition("=") for p in query.split("&")] if query else []
+    shown = [f"{k}={MASK}" if k == "api_key" and v else f"{k}{eq}{v}" for k, eq, v in pairs]
+    return f"{path}?{'&'.join(shown)}" if shown else path

@@ -196,9 +196,9 @@ def countly(ctx: Context, cell) -> None:
     where = f"its '{key}' part is this period" if key else "none of them is this period"
     st.caption(
         f"Countly request for {apps[0]} (today, 7 and 30 days in the app's time zone, "
-        f"{ctx.site_zones[apps[0]]}; bots left out; no segment; {where}):"
+        f"{ctx.site_zones[apps[0]]}; bots left out; no segment; {where}; its read key hidden):"
     )
-    st.code(url, language=None)
+    st.code(dashboard.masked(url), language=None)
 
 
 def _is_countly(ctx: Context, site_id: str) -> bool:

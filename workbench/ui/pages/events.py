@@ -13,6 +13,7 @@ from workbench.errors import WorkbenchError
 from workbench.sites import site_keys
 from workbench.timeframe import Interval
 from workbench.ui import events, filters, images, state
+from workbench.ui.dashboard import masked
 from workbench.ui.filters import Context
 from workbench.ui.selection import Selection
 
@@ -175,10 +176,10 @@ def countly(ctx: Context, key: str, segment: str) -> None:
     span = "today" if today_only else "the app's whole history"
     st.caption(
         f"Countly requests for {apps[0]} ({span}, per year, month, day in the app's time zone, "
-        f"{ctx.site_zones[apps[0]]}; bots left out; no segment):"
+        f"{ctx.site_zones[apps[0]]}; bots left out; no segment; the read key hidden):"
     )
     for url in urls.values():
-        st.code(url, language=None)
+        st.code(masked(url), language=None)
 
 
 @st.fragment
