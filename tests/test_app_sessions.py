@@ -253,6 +253,8 @@ def test_a_view_round_trips_through_the_url() -> None:
     assert all(k.startswith(s.PREFIX) for k in params)
     assert s.parse_view({**params, "site": SITE, "country": "US"}) == (view, ())
     assert s.view_params(s.SessionView()) == {}
+    assert s.parse_view({"s_search": " , "})[0].filters.search == ""  # no word: no search
+    assert "visited_url" not in s.CHOOSABLE  # several values a visit: not a list column
 
 
 def test_the_csv_export_holds_every_session_and_opentracker_the_same_visits() -> None:
@@ -276,3 +278,12 @@ def test_the_sidebar_segment_narrows_the_list() -> None:
     assert metrics(test)["Sessions"] == f"{count(where):,}"
     assert_same_rows(shown(test), library(where, limit=SIZE))
     assert set(shown(test)["country_name"]) == {"United States"}
+
+
+def test_the_opentracker_request_is_shown() -> None:
+    test = page(s_cc="fi", s_order="duration_s")
+    view = s.SessionView(s.SessionFilters(countries=("FI",)), order="duration_s")
+    url = s.opentracker_url(Selection((SITE,)), view, {SITE: SITE}, ZONE, TODAY)
+    assert "orderCriteria=duration+desc" in url and "includeCountryCode=FI" in url
+    assert test.code[0].value == url
+    assert sample().request(url).status == 200

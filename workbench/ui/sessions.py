@@ -37,7 +37,7 @@ from workbench.ui.selection import Selection
 PREFIX = "s_"
 NEWEST = ""  # the order choice meaning newest first (keyset paging)
 PAGE_SIZES = (25, 50, 100)
-CHOOSABLE = tuple(DIMENSIONS["sessions"])  # the column chooser's options
+CHOOSABLE = tuple(n for n, d in DIMENSIONS["sessions"].items() if not d.multi)  # one value a row
 OPENTRACKER_PATH = "/api/c_view_session.jsp"
 EVENT_COLUMNS = ("ts", "seq", "type", "url", "title", "key", "count", "sum", "duration_s")
 OTHER_COLUMNS = (
@@ -123,6 +123,11 @@ def _countries(text: str, problems: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
+def _search(text: str) -> str:
+    """The search text, or "" when it has no word (only spaces and commas)."""
+    return text.strip() if re.sub(r"[\s,]", "", text) else ""
+
+
 def parse_filters(values: Mapping[str, str], problems: list[str]) -> SessionFilters:
     """The filters of ``values`` (URL parameters without the prefix, or the form's text)."""
     return SessionFilters(
@@ -133,7 +138,7 @@ def parse_filters(values: Mapping[str, str], problems: list[str]) -> SessionFilt
         max_duration=_whole(values.get("max_duration", ""), "max duration", problems),
         remove_isp=values.get("no_isp") == "1",
         title=values.get("title", ""),
-        search=values.get("search", "").strip(),
+        search=_search(values.get("search", "")),
         use_or=values.get("any") == "1",
     )
 

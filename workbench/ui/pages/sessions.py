@@ -382,8 +382,12 @@ def page() -> None:
     filters.show_bots(ctx, counts.excluded_bots)
     total = totals(ctx, counts)
     st.caption("Tick a row to open its session.")
-    with st.spinner("Listing sessions…"):
-        ticked = list_view(ctx, view, total)
+    try:
+        with st.spinner("Listing sessions…"):
+            ticked = list_view(ctx, view, total)
+    except WorkbenchError as error:
+        st.error(error.message)
+        return
     exports(ctx, view, counts)
     session_id = opened(view, ticked)
     if session_id:
