@@ -1,8 +1,8 @@
 """The HTTP server under load: concurrent clients mixing every dialect's reads with Countly writes.
 
 A copy of the sample store gets one more Countly app (the write target) and is served by
-the ``workbench serve`` app (uvicorn, the same settings) with Clicky's one-at-a-time limit
-per address and site switched off, as the issue asks for the run. ``clients`` threads,
+``workbench serve --no-clicky-limit`` (Clicky's one-at-a-time limit per address and site
+switched off, as the issue asks for the run). ``clients`` threads,
 each on its own keep-alive connection, send for ``duration`` seconds: a read in JSON, XML
 or CSV of every dialect (no PNG), or, one time in five, an ``/i`` write as
 countly-sdk-web sends it (a new device's begin_session with two events). Afterwards every
@@ -126,9 +126,10 @@ def _free_port() -> int:
 
 @contextmanager
 def serving(store: Path) -> Iterator[int]:
-    """This module's ``--serve`` in a process of its own; yields the port once it answers."""
+    """``workbench serve --no-clicky-limit`` on ``store``; yields the port once it answers."""
     port = _free_port()
-    args = [sys.executable, "-m", "bench.server", "--serve", str(store), "--port", str(port)]
+    exe = Path(sys.executable).parent / "workbench"
+    args = [str(exe), "serve", "--data", str(store), "--port", str(port), "--no-clicky-limit"]
     server = subprocess.Popen(args, cwd=PROJECT_ROOT)
     try:
         deadline = time.monotonic() + 60
@@ -140,16 +141,6 @@ def serving(store: Path) -> Iterator[int]:
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def _serve(store: Path, port: int) -> None:
-    """``workbench serve``'s app and uvicorn settings, Clicky's per-address limit off."""
-    import uvicorn
-
-    from workbench.server import create_app
-
-    app = create_app(Workbench.open(store), clicky_limit=False)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", server_header=False)
 
 
 def _call(port: int, read: Read, connection=None) -> tuple[int, bytes]:
@@ -331,12 +322,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # the server process
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        _serve(args.serve, args.port)
-        return
     for row in run(duration=args.duration, clients=args.clients):
         print(f"{row['name']}: {row['result']} (target {row['target']}, met {row['met']})")
 

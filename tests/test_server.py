@@ -35,10 +35,10 @@ COUNTLY = (
 
 
 @contextmanager
-def serving() -> Iterator[str]:
+def serving(*options: str) -> Iterator[str]:
     port = free_port()
     exe = Path(sys.executable).parent / "workbench"
-    args = [str(exe), "serve", "--port", str(port), "--data", str(sample().path)]
+    args = [str(exe), "serve", "--port", str(port), "--data", str(sample().path), *options]
     server = subprocess.Popen(args, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -128,3 +128,37 @@ def test_the_limits_on_a_fake_clock() -> None:
     busy.leave(("ip", "32020"))
     assert busy.enter(("ip", "32020"))
     assert OneAtATime(enabled=False).enter(("ip", "x"))
+
+
+VISITORS = (
+    "/api/stats/4?site_id=32020&sitekey=0f3545d91b71cf50&type=visitors-list&date=last-30-days"
+    "&limit=1000&output=json"
+)
+
+
+def simultaneous(url: str, n: int = 8) -> list[int]:
+    """Statuses of ``n`` requests sent at the same moment from one address."""
+    import threading
+
+    start, statuses = threading.Barrier(n), []
+
+    def one() -> None:
+        start.wait()
+        statuses.append(call(url)[0])
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+@pytest.mark.slow
+def test_clickys_one_at_a_time_limit_can_be_lifted() -> None:
+    with serving() as url:
+        assert call(url + VISITORS)[0] == 200
+        limited = simultaneous(url + VISITORS)
+    assert 429 in limited and set(limited) <= {200, 429}
+    with serving("--no-clicky-limit") as url:
+        assert simultaneous(url + VISITORS) == [200] * 8

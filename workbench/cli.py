@@ -161,14 +161,20 @@ def _instant(text: str | None) -> dt.datetime | None:
 @click.option(
     "--now", help="ISO instant to use as now (default: the store's as_of, else the clock)."
 )
-def serve(host: str, port: int, data: Path | None, now: str | None) -> None:
+@click.option(
+    "--clicky-limit/--no-clicky-limit",
+    default=True,
+    show_default=True,
+    help="Clicky's one simultaneous request per IP address per site (a second gets 429).",
+)
+def serve(host: str, port: int, data: Path | None, now: str | None, clicky_limit: bool) -> None:
     """Answer the vendors' documented APIs over HTTP on a store."""
     from workbench.server import serve as run_server
 
     moment = _instant(now)
     wb = _open(data)
     click.echo(f"Serving {wb.path} on http://{host}:{port} (Ctrl+C stops)", err=True)
-    run_server(wb, host, port, moment)
+    run_server(wb, host, port, moment, clicky_limit)
 
 
 @main.command()

@@ -135,10 +135,11 @@ def _http(response: Response) -> HttpResponse:
     )
 
 
-def serve(wb: Workbench, host: str, port: int, now: dt.datetime | None = None) -> None:
+def serve(
+    wb: Workbench, host: str, port: int, now: dt.datetime | None = None, clicky_limit: bool = True
+) -> None:
     """Serve until interrupted."""
     import uvicorn
 
-    uvicorn.run(
-        create_app(wb, now=now), host=host, port=port, log_level="warning", server_header=False
-    )
+    app = create_app(wb, now=now, clicky_limit=clicky_limit)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
