@@ -99,7 +99,7 @@ def access_log(path: Path, visits: int, seed: int = 7) -> int:
     rng = random.Random(seed)
     hits: list[tuple[float, str]] = []
     for n in range(visits):
-        t = DAY0.timestamp() + n * 9.0 + rng.random() * 5
+        t = DAY0.timestamp() + n * 30.0 + rng.random() * 20
         ip = f"10.{n // 250 % 250}.{n % 250}.{rng.randint(1, 254)}"
         bot = rng.random() < 0.1
         ua = rng.choice(BOTS) if bot else rng.choice(AGENTS).format(v=rng.randint(110, 131))
