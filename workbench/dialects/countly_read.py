@@ -133,13 +133,29 @@ def time_object(
                 seen[key] = None
                 _node(tree, [*_path(row[BUCKET], level), key]).update(_counters(row, BREAKDOWN))
         meta[name] = list(seen)
-    for key, dim in (buckets or {}).items():
-        for level, rows in history.levels({"sessions": "t"}, ("year", "month", "day"), by=dim):
-            for row in rows.to_dict("records"):
-                if row[dim] is not None and not pd.isna(row[dim]):
-                    node = _node(tree, [*_path(row[BUCKET], level), key])
-                    node[str(int(row[dim]))] = int(row["sessions"])
+    for path, key, value, sessions in _bucket_counts(history, buckets or {}):
+        _node(tree, [*path, key])[value] = sessions
     return tree, meta
+
+
+def _bucket_counts(history: _History, buckets: dict[str, str]):
+    """(path, Countly key, range index, sessions) at the year, month and day levels, from one
+    daily query over every bucket dimension (session counts add up; larger counts first)."""
+    if not buckets:
+        return
+    rows = history.query(
+        granularity="day", dimensions=tuple(buckets.values()), metrics=("sessions",)
+    )
+    for level in ("year", "month", "day"):
+        paths = rows[BUCKET].map(lambda moment, level=level: tuple(_path(moment, level)))
+        for key, dim in buckets.items():
+            known = rows[dim].notna()
+            sums = rows[known].groupby([paths[known], rows.loc[known, dim].astype(int)])["sessions"]
+            counted = sums.sum().reset_index(name="n")
+            counted.columns = ["path", "value", "n"]
+            order = counted.sort_values(["n", "value"], ascending=[False, True], kind="stable")
+            for path, value, n in order.itertuples(index=False):
+                yield list(path), key, str(int(value)), int(n)
 
 
 def _plain_key(value: object) -> str:
