@@ -247,29 +247,29 @@ def _segments(history: _History, where: f.Filter | None) -> list[str]:
     """Segmentation keys used by the events ``where`` selects."""
     frame = history.query(table="events", dimensions=("key",), metrics=("events",), filter=where)
     keys = [k for k in frame["key"] if isinstance(k, str)]
-    found: dict[str, None] = {}
-    for key in keys:
-        for name in _segment_names(history, key):
-            found[name] = None
-    return list(found)
+    names = _segment_names(history, keys)
+    return list(dict.fromkeys(name for key in keys for name in names.get(key, [])))
 
 
-def _segment_names(history: _History, key: str) -> list[str]:
+def _segment_names(history: _History, keys: list[str]) -> dict[str, list[str]]:
+    """Each event key's segmentation keys, in order, from one scan of the app's events."""
+    if not keys:
+        return {}
     rows = history.wb.sql(
-        "SELECT DISTINCT unnest(map_keys(segmentation)) AS name FROM events "
-        "WHERE site_id = $site AND key = $key ORDER BY name",
-        {"site": history.site_id, "key": key},
+        "SELECT DISTINCT key, unnest(map_keys(segmentation)) AS name FROM events "
+        "WHERE site_id = $site AND list_contains($keys, key) ORDER BY key, name",
+        {"site": history.site_id, "keys": keys},
     )
-    return rows["name"].tolist()
+    found: dict[str, list[str]] = {}
+    for key, name in rows.itertuples(index=False):
+        found.setdefault(key, []).append(name)
+    return found
 
 
 def _get_events(history: _History, req: Request) -> dict:
     keys = _event_keys(history)
-    return {
-        "list": keys,
-        "segments": {key: _segment_names(history, key) for key in keys},
-        "limits": LIMITS,
-    }
+    names = _segment_names(history, keys)
+    return {"list": keys, "segments": {key: names.get(key, []) for key in keys}, "limits": LIMITS}
 
 
 def _json_list(text: str | None) -> list[str] | None:
