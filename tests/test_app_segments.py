@@ -187,7 +187,7 @@ def test_the_giosg_request_gives_the_same_numbers() -> None:
     assert data["visitor_id_hyper_unique"].tolist() == pytest.approx(shown["users_approx"].tolist())
 
 
-def test_the_app_lists_the_page() -> None:
+def test_the_builder_survives_another_page() -> None:
     sample()
     test = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     test.query_params.update({"site": SITE})
@@ -195,3 +195,30 @@ def test_the_app_lists_the_page() -> None:
     test.switch_page("workbench/ui/pages/segments.py")
     rerun(test)
     assert test.title[0].value == "Segments"
+    test.multiselect(key="seg_dims").select("device_type")
+    rerun(test)
+    test.switch_page("workbench/ui/pages/data.py")
+    rerun(test)
+    test.switch_page("workbench/ui/pages/segments.py")
+    rerun(test)
+    assert test.multiselect(key="seg_dims").value == ["device_type"]
+    assert test.query_params["dims"] == "device_type"
+
+
+def test_the_builder_survives_the_sidebars_apply() -> None:
+    test = page(dims="device_type")
+    test.toggle(key="filter_compare").set_value(True)
+    apply = next(b for b in test.button if b.label == "Apply")
+    apply.click()  # the sidebar writes only its own parameters: the page restores its own
+    rerun(test)
+    assert test.query_params["compare"] == "1" and test.query_params["dims"] == "device_type"
+    assert "sessions_previous" in table(test) and "device_type" in table(test)
+
+
+def test_the_sidebars_segment_applies_under_both_segments() -> None:
+    test = page(seg="device_type=mobile", b="and", b1="browser:eq:Chrome")
+    mobile = f.Eq("device_type", "mobile")
+    chrome = f.And((mobile, f.Eq("browser", "Chrome")))
+    assert_columns(table(test), library(("sessions", "users"), where=mobile), " [A]")
+    assert_columns(table(test), library(("sessions", "users"), where=chrome), " [B]")
+    assert '"value": "mobile"' in test.code[0].value  # and in the giosg request

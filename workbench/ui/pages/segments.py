@@ -17,7 +17,6 @@ from workbench.ui import filters, images, segments, state
 from workbench.ui.filters import Context
 from workbench.ui.segments import OPERATORS, Builder, Condition, Segment
 
-_APPLIED = "seg_applied"  # session_state: the Builder the widgets were last set from
 _PARAMS = "seg_params"  # session_state: the builder's URL parameters (the sidebar drops them)
 NEW_CONDITION = Condition("browser", "eq", "")
 
@@ -51,7 +50,12 @@ def url_builder() -> Builder:
 
 
 def set_widgets(b: Builder) -> None:
-    """Put a Builder into the widgets (when the URL changed: a link, a restore)."""
+    """Put a Builder into the widgets.
+
+    Done when the page starts in a session (a link) or comes back after another page
+    (Streamlit dropped its widgets' state); otherwise the widgets lead and the URL follows,
+    since a rerun can carry a URL from before the last write.
+    """
     st.session_state.update(
         seg_table=b.table, seg_dims=list(b.dimensions), seg_metrics=list(b.metrics),
         seg_gran=b.granularity, seg_approx=b.approximate, seg_b_on=b.b is not None,
@@ -183,7 +187,6 @@ def write_url(b: Builder) -> None:
     """The builder into the URL, so a built segment is a link."""
     params = segments.to_params(b)
     st.session_state[_PARAMS] = params
-    st.session_state[_APPLIED] = b
     for name in [k for k in st.query_params if segments.is_param(k) and k not in params]:
         del st.query_params[name]
     st.query_params.update(params)
@@ -380,8 +383,7 @@ def page() -> None:
         "Group by dimensions, pick metrics, filter with and/or/not, and compare two segments."
     )
     wanted = url_builder()
-    if st.session_state.get(_APPLIED) != wanted:
-        st.session_state[_APPLIED] = wanted
+    if "seg_table" not in st.session_state:  # the page's first run here: the URL is the view
         set_widgets(wanted)
     built = builder_form()
     if built != wanted or _PARAMS not in st.session_state:
