@@ -63,6 +63,9 @@ def sidebar() -> Context:
     """The global filters of the URL, drawn in the sidebar; bad values are shown, not raised."""
     wb = state.workbench()
     sites = wb.sites()
+    if sites.empty:  # a new store: nothing to filter or show yet
+        st.info("This store has no sites yet: add one on the Data page.")
+        st.stop()
     site_zones = dict(zip(sites["site_id"], sites["time_zone"], strict=True))
     params = {k: st.query_params[k] for k in st.query_params}
     if "site" not in params and _PARAMS in st.session_state:
