@@ -8,7 +8,7 @@ import os
 import platform
 from pathlib import Path
 
-from bench import accesslog, core, foundation, ingest, layout, server
+from bench import accesslog, app, core, foundation, ingest, layout, server
 
 HERE = Path(__file__).resolve().parent
 SUITES = {
@@ -18,6 +18,7 @@ SUITES = {
     "accesslog": lambda sessions: accesslog.run(),
     "ingest": lambda sessions: ingest.run(),
     "server": lambda sessions: server.run(duration=60.0),
+    "app": lambda sessions: app.run(rounds=5),
 }
 
 
