@@ -37,6 +37,12 @@ def pick(page, label: str, option: str, nth: int = 0) -> None:
     settle(page)
 
 
+def url_has(page, text: str) -> None:
+    """Wait until the page's URL holds ``text`` (the run that writes it has ended)."""
+    page.wait_for_function("t => location.search.includes(t)", arg=text, timeout=30_000)
+    settle(page)
+
+
 def headers(page, wanted: str) -> list[str]:
     """The table's column names, once ``wanted`` is among them (the grid draws after the run)."""
     grid = page.get_by_test_id("stDataFrame").first
@@ -62,15 +68,15 @@ def test_analyst_builds_a_segment(offline_page, app_url) -> None:
     heading(page, "Segments")
     settle(page)
     pick(page, "Group by", "device_type")
+    url_has(page, "dims=device_type")
     pick(page, "Metrics", "avg_duration")
+    url_has(page, "avg_duration")
     page.get_by_role("button", name="Add condition").first.click()
-    settle(page)
-    pick(page, "Dimension", "browser")
+    url_has(page, "a1=browser")  # a new condition on the browser, waiting for its value
     value = page.get_by_label("Value", exact=True).first
     value.fill("Chrome")
     value.press("Enter")
-    settle(page)
-    assert "a1=browser%3Aeq%3AChrome" in page.url  # the segment is a link
+    url_has(page, "a1=browser%3Aeq%3AChrome")  # the segment is a link
     assert headers(page, "avg_duration")[:5] == [
         "bucket",
         "device_type",
@@ -106,6 +112,7 @@ def test_analyst_compares_with_the_previous_period(offline_page, app_url) -> Non
     assert "sessions_previous" not in headers(page, "device_type")
     page.get_by_text("Compare with the previous period", exact=True).click()
     page.get_by_role("button", name="Apply", exact=True).click()
+    url_has(page, "compare=1")
     page.get_by_text("vs previous period").first.wait_for(timeout=30_000)
     settle(page)
     shown = headers(page, "sessions_previous")
