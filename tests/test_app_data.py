@@ -22,6 +22,8 @@ from workbench.ui import data
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_PAGE = "workbench/ui/pages/data.py"
+GEOGRAPHY = "workbench/ui/pages/geography.py"
+PAGES = ("geography", "sessions", "segments", "dashboard", "events", "console")
 SITE = "shop"
 ZONE = "Europe/Helsinki"
 
@@ -50,6 +52,11 @@ def press(test: AppTest, label: str) -> AppTest:
 def open_folder(test: AppTest, folder: Path | str, action: str = "Open") -> AppTest:
     test.text_input(key="data_folder").set_value(str(folder))
     return press(test, action)
+
+
+def errors(test: AppTest) -> list[str]:
+    """The error messages as shown (markdown escapes taken out)."""
+    return [e.value.replace("\\", "") for e in test.error]
 
 
 def metrics(test: AppTest) -> dict[str, str]:
@@ -88,6 +95,10 @@ def test_a_new_store_from_the_page_takes_an_import_and_every_page_shows_it(tmp_p
     assert str(folder) in [c.value for c in test.code]
     assert metrics(test)["Sessions"] == "0"
     assert any("Add a site first" in i.value for i in test.info)
+    test.switch_page(GEOGRAPHY)
+    assert "This store has no sites yet" in rerun(test).info[0].value  # no traceback
+    test.switch_page(DATA_PAGE)
+    test = rerun(test)
 
     test.text_input(key="data_new_site").set_value(SITE)
     test.text_input(key="data_new_name").set_value("shop.example.com")
@@ -99,7 +110,7 @@ def test_a_new_store_from_the_page_takes_an_import_and_every_page_shows_it(tmp_p
     test = upload(test, "visits.csv", visits_csv(dt.datetime.now(dt.UTC)))
     guessed = [test.selectbox(key=f"data_map_{i}").value for i in range(6)]
     assert guessed == ["visitor_id", "start_ts", "", "is_new", "country_code", ""]
-    assert any("pageviews" in e.value for e in test.error), "a required column is unmapped"
+    assert any("pageviews" in e for e in errors(test)), "a required column is unmapped"
     test.selectbox(key="data_map_2").set_value("pageviews")
     test = rerun(test)
     assert not test.error
@@ -117,7 +128,7 @@ def test_a_new_store_from_the_page_takes_an_import_and_every_page_shows_it(tmp_p
     assert stored["pageviews"].tolist() == [4, 3, 2, 1]
     assert dict(stored["source_fields"].iloc[0]) == {"plan": "gold"}
 
-    test.switch_page("workbench/ui/pages/geography.py")
+    test.switch_page(GEOGRAPHY)
     test = rerun(test)
     today = local_date(wb.clock(dt.datetime.now(dt.UTC), ZONE).now, ZONE)
     interval = Interval.from_dates(today - dt.timedelta(days=29), today, ZONE)  # the 30 days
@@ -136,7 +147,7 @@ def test_a_new_store_from_the_page_takes_an_import_and_every_page_shows_it(tmp_p
 def test_a_store_opened_by_path_and_the_same_file_twice_is_all_duplicates(tmp_path) -> None:
     folder = store_with_site(tmp_path / "store")
     test = open_folder(app(), folder)
-    assert f"Opened {folder}." in [s.value for s in test.success]
+    assert [s.value for s in test.success] == ["Opened the store at:"]
     body = visits_csv(dt.datetime.now(dt.UTC))
     for stored, duplicates in (("4", "0"), ("0", "4")):
         test = upload(test, "v.csv", body)
@@ -144,6 +155,15 @@ def test_a_store_opened_by_path_and_the_same_file_twice_is_all_duplicates(tmp_pa
         test = press(rerun(test), f"Import into sessions of {SITE}")
         assert (metrics(test)["Stored"], metrics(test)["Duplicates"]) == (stored, duplicates)
     assert metrics(test)["Sessions"] == "4"
+
+
+def test_every_page_runs_on_a_store_with_a_site_and_no_data_yet(tmp_path) -> None:
+    test = open_folder(app(), store_with_site(tmp_path / "store"))
+    for name in PAGES:
+        test.switch_page(f"workbench/ui/pages/{name}.py")
+        test = rerun(test)
+        assert test.title and not test.error, (name, errors(test))
+        assert test.query_params["site"] == SITE and not test.sidebar.warning
 
 
 def test_bad_folders_are_messages(tmp_path) -> None:
@@ -158,7 +178,7 @@ def test_bad_folders_are_messages(tmp_path) -> None:
         ("", "Open", "Give the path of a folder."),
     ):
         test = open_folder(test, folder, action)
-        assert test.error and words in test.error[0].value, (words, test.error)
+        assert errors(test) and words in errors(test)[0], (words, errors(test))
     assert metrics(test)["as_of"] == "2024-11-19"  # still the sample
     assert not (tmp_path / "missing").exists()
 
@@ -172,7 +192,7 @@ def test_bad_files_are_messages(tmp_path) -> None:
         ("v.csv", b"start_ts,started\n1,2\n", "visitor_id"),
     ):
         test = upload(test, name, body)
-        assert test.error and words in test.error[0].value, (name, [e.value for e in test.error])
+        assert errors(test) and words in errors(test)[0], (name, errors(test))
         assert not [b for b in test.button if b.label.startswith("Import into")]
     assert metrics(test)["Sessions"] == "0"
 

@@ -119,18 +119,18 @@ def open_store() -> None:
         return
     try:
         path = ACTIONS[pressed[0]](text)
-        switch(path, f"Opened {path}.")
+        switch(path, "Opened the store at:")
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(data.plain(error.message))
 
 
-def switch(path: Path | None, message: str) -> None:
+def switch(path: Path | None, message: str) -> None:  # message: plain words, no markup
     """Use another store in this session; the old store's view (sites, drill) is dropped."""
     state.use_store(path)  # a folder that is no store raises here, before anything changes
     st.query_params.clear()
     for key in (filters._PARAMS, filters._APPLIED, _OUTCOME, _MAPPED, "data_site"):
         st.session_state.pop(key, None)
-    st.session_state[_FLASH] = message
+    st.session_state[_FLASH] = (message, str(path) if path else None)
     st.rerun()
 
 
@@ -183,12 +183,12 @@ def site_form(wb: Workbench) -> None:
             kind=kind, time_zone=zone, vendors=vendors, login=login.strip() or None,
         )  # fmt: skip
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(data.plain(error.message))
         return
-    message = f"Site {added.site['site_id']} added."
+    message = data.plain(f"Site {added.site['site_id']} added.")
     if added.password:
-        message += f" Its Opentracker password, shown only now: {added.password}"
-    st.session_state[_FLASH] = message
+        message += " Its Opentracker password, shown only now (only its hash is kept):"
+    st.session_state[_FLASH] = (message, added.password)
     st.session_state["data_site"] = added.site["site_id"]
     st.rerun()
 
@@ -201,13 +201,13 @@ def prepare(wb: Workbench, upload: UploadedFile, site: str, table: str) -> None:
         st.caption(f"The first {data.PREVIEW_ROWS} records, as the ingestion path reads them:")
         st.dataframe(data.preview(path), hide_index=True)
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(data.plain(error.message))
         return
     choices = mapping_editor(upload.file_id, table, names)
     try:
         file_plan = data.check_mapping(table, choices, upload.name)
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(data.plain(error.message))
         return
     with st.expander("What fills each model column"):
         st.dataframe(data.plan_frame(file_plan), hide_index=True)
@@ -271,7 +271,7 @@ def run_import(
                 mapping=chosen, progress=progress,
             )  # fmt: skip
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(data.plain(error.message))
         return
     st.session_state[_OUTCOME] = (name, result)
     st.rerun()
@@ -303,8 +303,11 @@ def page() -> None:
     if not wb.sites().empty:  # the sidebar's filters need a site
         filters.sidebar()
     st.title("Data")
-    if message := st.session_state.pop(_FLASH, None):
+    if flash := st.session_state.pop(_FLASH, None):
+        message, detail = flash
         st.success(message)
+        if detail:
+            st.code(detail, language=None)
     store(wb.info())
     open_store()
     import_table(wb)
