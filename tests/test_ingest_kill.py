@@ -105,13 +105,13 @@ def spawn(kind: str, root: Path, data: Path, *, cli: bool) -> subprocess.Popen:
 # -- when to kill: a registry of triggers, each waits for its moment (False: the run ended) --
 
 
-def _poll(proc: subprocess.Popen, ready: Callable[[], bool], limit: float) -> bool:
-    deadline = time.monotonic() + limit
-    while proc.poll() is None and time.monotonic() < deadline:
+def _poll(proc: subprocess.Popen, ready: Callable[[], bool]) -> bool:
+    """Until ``ready()`` (True) or the run's end (False)."""
+    while proc.poll() is None:
         if ready():
             return True
         time.sleep(0.001)
-    return proc.poll() is None
+    return False
 
 
 def on_timer(proc, root: Path, rng: random.Random, full: float) -> bool:
@@ -123,7 +123,7 @@ def on_timer(proc, root: Path, rng: random.Random, full: float) -> bool:
 def in_batch(proc, root: Path, rng: random.Random, full: float) -> bool:
     """Once the writer holds the lock in a batch (its journal exists), a few ms in."""
     time.sleep(rng.uniform(0.0, 0.7) * full)
-    if not _poll(proc, (root / JOURNAL).exists, full):
+    if not _poll(proc, (root / JOURNAL).exists):
         return False
     time.sleep(rng.uniform(0.0, 0.015))
     return proc.poll() is None
@@ -133,19 +133,19 @@ def after_commit(proc, root: Path, rng: random.Random, full: float) -> bool:
     """As soon as the manifest changes: the writer is finishing a commit or starting the next."""
     time.sleep(rng.uniform(0.0, 0.4) * full)
     stamp = manifest_stamp(root)
-    return _poll(proc, lambda: manifest_stamp(root) != stamp, full)
+    return _poll(proc, lambda: manifest_stamp(root) != stamp)
 
 
 def writing_files(proc, root: Path, rng: random.Random, full: float) -> bool:
     """As soon as a batch's Parquet file is being written (its hidden temporary name shows)."""
     time.sleep(rng.uniform(0.0, 0.6) * full)
-    return _poll(proc, lambda: any(root.glob("*/month=*/.part-*.tmp")), full)
+    return _poll(proc, lambda: any(root.glob("*/month=*/.part-*.tmp")))
 
 
 def writing_manifest(proc, root: Path, rng: random.Random, full: float) -> bool:
     """As soon as the writer drafts the new manifest (the commit itself, before its rename)."""
     time.sleep(rng.uniform(0.0, 0.6) * full)
-    return _poll(proc, (root / f".{MANIFEST}.{proc.pid}.tmp").exists, full)
+    return _poll(proc, (root / f".{MANIFEST}.{proc.pid}.tmp").exists)
 
 
 TRIGGERS = {
@@ -242,6 +242,17 @@ def clean_ingest(kind: str, store: Path, data: Path) -> tuple[dict, Rows, float]
     return outcome, rows, full
 
 
+class Moments(Counter):
+    """Where the kills landed, counted, and each kill's trigger and the sessions then stored."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[str] = []
+
+    def __str__(self) -> str:
+        return f"{dict(self)}; kills: {'; '.join(self.log)}"
+
+
 def kill_plan(rng: random.Random, kills: int) -> list[tuple[str, bool]]:
     """(trigger, run the CLI?) for each kill: every trigger at least once, the rest drawn at
     random; a fifth of the runs the CLI, but not to be killed after a commit (its one commit
@@ -254,7 +265,7 @@ def kill_plan(rng: random.Random, kills: int) -> list[tuple[str, bool]]:
 
 def kill_runs(
     kind: str, root: Path, blank: Path, data: Path, reference: Rows, full: float
-) -> Counter[str]:
+) -> Moments:
     """Ingest into ``root`` again and again, each run killed at a random moment, checking the
     store after each kill; where the kills landed. Once the input is all in (a run ended
     before its kill, or was killed after its last commit) the store starts again from
@@ -262,7 +273,7 @@ def kill_runs(
     case, rng = CASES[kind], random.Random(f"kill-{kind}")
     nothing = Rows(ids={t: Counter() for t in ID})
     total = sum(reference.ids["sessions"].values())
-    previous, kills, moments, attempts = nothing, 0, Counter(), 0
+    previous, kills, moments, attempts = nothing, 0, Moments(), 0
     pace = full  # how long a run takes: the kill moments are drawn within it
     plan = kill_plan(rng, case.kills)
     while kills < len(plan):
@@ -284,6 +295,7 @@ def kill_runs(
             committed_kept(previous, current)
             previous, stored = current, sum(current.ids["sessions"].values())
             moments["store partly ingested"] += 0 < stored < total
+            moments.log.append(f"{trigger}{' (cli)' if cli else ''}: {stored}/{total} sessions")
             if stored < total:
                 continue
         else:  # the run finished before its moment came
@@ -331,7 +343,7 @@ def test_ingest_killed_at_random_points_loses_nothing_and_reruns_exactly(
     assert not (root / JOURNAL).exists()
     assert leftovers(root) == [], "files of a dead batch remain after the next writer"
     assert not list(root.glob(f".{MANIFEST}.*.tmp")), "a dead writer's manifest draft remains"
-    print(f"{kind}: {dict(moments)}; a clean run {full:.1f} s")
+    print(f"{kind}: {moments}; a clean run {full:.1f} s")
 
 
 def test_writer_killed_writing_its_manifest_leaves_no_draft(blank: tuple[Path, str], tmp_path):
@@ -341,7 +353,7 @@ def test_writer_killed_writing_its_manifest_leaves_no_draft(blank: tuple[Path, s
     sessions_csv(data, rows=2000)
     for _ in range(5):  # the draft lives for a write and an fsync: poll for it closely
         proc = spawn("table", root, data, cli=False)
-        if _poll(proc, (root / f".{MANIFEST}.{proc.pid}.tmp").exists, 120):
+        if _poll(proc, (root / f".{MANIFEST}.{proc.pid}.tmp").exists):
             proc.send_signal(signal.SIGKILL)
             break
         proc.communicate(timeout=120)
