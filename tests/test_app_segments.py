@@ -16,6 +16,7 @@ from workbench import filters as f
 from workbench.reports import compare, segmentation
 from workbench.sites import site_keys
 from workbench.timeframe import Interval
+from workbench.ui import segments
 from workbench.ui.segments import stamp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,3 +223,51 @@ def test_the_sidebars_segment_applies_under_both_segments() -> None:
     assert_columns(table(test), library(("sessions", "users"), where=mobile), " [A]")
     assert_columns(table(test), library(("sessions", "users"), where=chrome), " [B]")
     assert '"value": "mobile"' in test.code[0].value  # and in the giosg request
+
+
+@pytest.mark.parametrize(
+    ("text", "leaf"),
+    [
+        ("browser:eq:Chrome", f.Eq("browser", "Chrome")),
+        ("!browser:eq/i:chrome", f.Not(f.Eq("browser", "chrome", True))),
+        ("country_name:in:Finland, Sweden", f.In("country_name", ("Finland", "Sweden"))),
+        ("entry_url:contains:/pricing", f.Contains("entry_url", "/pricing")),
+        ("entry_url:wildcard/i:*PRICING?", f.Wildcard("entry_url", "*PRICING?", True)),
+        ("duration_s:range:10..60", f.Range("duration_s", 10, 60)),
+        ("duration_s:range:..2.5", f.Range("duration_s", None, 2.5)),
+        ("region_code:is-null:", f.IsNull("region_code")),
+        ("os:regex:^(iOS|Android)$", f.Regex("os", "^(iOS|Android)$")),
+        ("is_new:eq:true", f.Eq("is_new", True)),
+        ("local_hour:in:9,10", f.In("local_hour", (9, 10))),
+    ],
+)
+def test_a_condition_in_the_url_is_a_filter_leaf(text, leaf) -> None:
+    parsed = segments.parse({"a": "and", "a1": text})
+    assert not parsed.problems
+    assert segments.to_filter(parsed.builder.a, "sessions", ZONE) == leaf
+    assert segments.condition_text(parsed.builder.a.conditions[0]) == text
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        ("browser:wildcard:Chr*", "!os:regex:^Win", "city:is-null:"),
+        ("browser:contains/i:FIRE", "duration_s:range:30..600", "!country_name:in:Finland"),
+        ("browser:eq/i:chrome", "device_type:in/i:MOBILE,tablet", "entry_url:wildcard/i:*/P*"),
+    ],
+)
+def test_every_operator_reaches_giosg_with_the_same_numbers(conditions) -> None:
+    params = {"a": "or", **{f"a{i}": c for i, c in enumerate(conditions, 1)}}
+    builder = segments.parse({**params, "gran": "week", "dims": "device_type"}).builder
+    wb = sample()
+    org = str(wb.sites().set_index("site_id").loc[SITE, "giosg_org_id"])
+    request = segments.giosg_request(builder, builder.a, org, LAST_30)
+    token = site_keys(wb.store, SITE)["giosg_token"]
+    headers = {"Authorization": f"Token {token}"}
+    answer = wb.request(request.url, json.dumps(request.body), "POST", headers)
+    assert answer.status == 200, answer.text
+    rows = segments.giosg_rows(json.loads(answer.body), request)
+    where = segments.to_filter(builder.a, "sessions", ZONE)
+    expected = library(("sessions",), ("device_type",), "week", where)
+    assert rows["sessions"].tolist() == expected["sessions"].tolist()
+    assert len(rows) > 0

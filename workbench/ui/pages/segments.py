@@ -245,15 +245,19 @@ def total_metric(row: pd.Series, column: str, table: str) -> None:
         )  # fmt: skip
         return
     change = row.get(f"{column}_change")
-    delta = f"{change:+.1%} vs previous period" if pd.notna(change) else None
+    numeric = pd.api.types.is_number(row[column])  # a change of an instant means nothing
+    delta = f"{change:+.1%} vs previous period" if numeric and pd.notna(change) else None
     st.metric(column, _number(row[column]), delta, help=definitions[column])
     if f"{column}_previous" in row:
         st.caption(f"Previous period: {_number(row[f'{column}_previous'])}")
 
 
 def _number(value: object) -> str:
+    """A total as text: counts with separators, averages with two decimals, times as ISO."""
     if value is None or pd.isna(value):
         return "–"
+    if not pd.api.types.is_number(value):
+        return str(value)  # first_seen / last_seen are instants
     number = float(value)
     return f"{number:,.0f}" if number.is_integer() or abs(number) >= 1000 else f"{number:,.2f}"
 
@@ -279,7 +283,7 @@ def column_config(table: pd.DataFrame, b: Builder) -> dict:
                 column, help=f"{name}: relative difference {what}", format="percent"
             )
         else:
-            config[column] = st.column_config.NumberColumn(column, help=text)
+            config[column] = st.column_config.Column(column, help=text)
     return config
 
 
