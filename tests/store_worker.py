@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from workbench.store import Store
-from workbench.store_write import ROW_GROUP
+from workbench.store_write import FLUSH_ROWS, ROW_GROUP
 
 ROWS = 500
 DAY0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -64,7 +64,7 @@ def write_and_die(root: str, marker: str) -> None:
     """Start one big batch, write real row groups, say so, and keep writing until killed."""
     store = Store.open(root)
     with store.batch(timeout=60) as batch:
-        batch.append("sessions", sessions(100, rows=2 * ROW_GROUP, days=1))
+        batch.append("sessions", sessions(100, rows=FLUSH_ROWS + ROW_GROUP, days=1))
         for day in range(1000):
             batch.append("sessions", sessions(101 + day, rows=50, days=1))
             Path(marker).touch()

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from store_worker import ROWS, sessions
+from store_worker import DAY0, ROWS, sessions
 
 from workbench.errors import WorkbenchError
 from workbench.manifest import MANIFEST, read_snapshot
@@ -258,3 +258,31 @@ def test_a_site_change_retires_the_old_sites_file(store: Store) -> None:
     assert [p for p, _ in store.snapshot.garbage] == ["sites/sites-00000001.parquet"]
     assert current.path == "sites/sites-00000002.parquet"
     assert len(store.sql("SELECT * FROM sites")) == 4
+
+
+def test_row_groups_hold_one_site_each_in_time_order(tmp_path) -> None:
+    """Rows of several sites written together land site by site: each row group's
+    statistics name one site (a site's query skips the others'), time order kept inside."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from workbench.store_write import FLUSH_ROWS, ROW_GROUP
+
+    rows = sessions(0, rows=FLUSH_ROWS + ROW_GROUP, days=1)
+    sites = pa.array(["a", "b", "c"] * (rows.num_rows // 3) + ["a"] * (rows.num_rows % 3))
+    rows = rows.set_column(0, "site_id", sites)
+    store = Store.create(tmp_path / "store")
+    with store.batch() as batch:
+        batch.append("sessions", rows)
+    (path,) = store.files("sessions", DAY0, DAY0 + dt.timedelta(days=1))
+    meta = pq.ParquetFile(path).metadata
+    seen = []
+    for i in range(meta.num_row_groups):
+        stats = meta.row_group(i).column(0).statistics
+        assert stats.min == stats.max  # one site per row group
+        seen.append(stats.min)
+    assert sorted(set(seen)) == ["a", "b", "c"] and meta.num_row_groups >= 6
+    back = pq.read_table(path).to_pandas()
+    for _, group in back.groupby("site_id"):
+        assert group["start_ts"].is_monotonic_increasing
+    assert sorted(back["session_id"]) == sorted(rows.column("session_id").to_pylist())

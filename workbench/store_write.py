@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from workbench.errors import WorkbenchError
@@ -41,6 +42,7 @@ JOURNAL = ".batch-in-progress"
 TIME_COLUMN = {"sessions": "start_ts", "events": "ts"}
 PARQUET_OPTIONS = {"compression": "zstd"}
 ROW_GROUP = 65_536  # rows; appends smaller than this make one row group each
+FLUSH_ROWS = 4 * ROW_GROUP  # rows a file buffers, then writes site by site (see by_site)
 GRACE_S = 600.0  # replaced files outlive their last snapshot by this long before deletion
 Clock = Callable[[], float]
 
@@ -80,8 +82,28 @@ def _options(table: str) -> dict[str, list[str]]:
     return options | {"use_dictionary": [c for c in options["use_dictionary"] if c not in times]}
 
 
+def by_site(rows: pa.Table) -> Iterator[pa.Table]:
+    """``rows`` one site after another, each site's rows in their order (a stable sort).
+
+    Each part starts row groups of its own: a row group then holds one site, and its
+    statistics let a query on other sites skip it (all but one site's rows for a site's
+    report), while time order within each site keeps row groups prunable by time.
+    """
+    sites = rows.column("site_id")
+    if pc.count_distinct(sites).as_py() < 2:
+        yield rows
+        return
+    rows = rows.take(pc.sort_indices(sites))
+    names = rows.column("site_id").combine_chunks()
+    starts = np.flatnonzero(pc.not_equal(names[1:], names[:-1]).to_numpy(zero_copy_only=False))
+    cuts = [0, *(starts + 1).tolist(), rows.num_rows]
+    for lo, hi in itertools.pairwise(cuts):
+        yield rows.slice(lo, hi - lo)
+
+
 class _OpenFile:
-    """A Parquet file a batch is filling: rows are buffered into row groups of ROW_GROUP.
+    """A Parquet file a batch is filling: rows are buffered, then written site by site in
+    row groups of up to ROW_GROUP (``by_site``), so a query on some sites skips the others'.
 
     Full row groups queue up and one pool task at a time writes a file's queue in order, so
     a pool thread never sits waiting for another file's (or its own file's) earlier write.
@@ -107,7 +129,7 @@ class _OpenFile:
         low, high = int(ms[0]), int(ms[-1])
         self.min_ts = low if self.min_ts is None else min(self.min_ts, low)
         self.max_ts = high if self.max_ts is None else max(self.max_ts, high)
-        if self.pending_rows >= ROW_GROUP:
+        if self.pending_rows >= FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
@@ -128,7 +150,8 @@ class _OpenFile:
                     return
                 rows = self.queue.popleft()
             try:
-                self.writer.write_table(rows, row_group_size=ROW_GROUP)
+                for part in by_site(rows):
+                    self.writer.write_table(part, row_group_size=ROW_GROUP)
             except BaseException:
                 with self.lock:  # the failed task stays: wait() re-raises its error
                     self.queue.clear()
