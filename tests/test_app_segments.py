@@ -4,6 +4,7 @@ its table against ``reports.segmentation`` for the same choices, the URL, the gi
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -198,7 +199,7 @@ def test_the_builder_survives_another_page() -> None:
     assert test.title[0].value == "Segments"
     test.multiselect(key="seg_dims").select("device_type")
     rerun(test)
-    test.switch_page("workbench/ui/pages/data.py")
+    test.switch_page("workbench/ui/pages/geography.py")
     rerun(test)
     test.switch_page("workbench/ui/pages/segments.py")
     rerun(test)
@@ -271,3 +272,37 @@ def test_every_operator_reaches_giosg_with_the_same_numbers(conditions) -> None:
     expected = library(("sessions",), ("device_type",), "week", where)
     assert rows["sessions"].tolist() == expected["sessions"].tolist()
     assert len(rows) > 0
+
+
+def test_the_csv_holds_every_row_of_both_segments() -> None:
+    test = page(dims="device_type", gran="all", b="and", b1="device_type:eq:tablet")
+    shown = table(test)
+    assert shown["sessions [B]"].isna().sum() == 2  # desktop and mobile are not in B
+    back = pd.read_csv(io.BytesIO(segments.csv_bytes(shown)))
+    assert back.columns.tolist() == shown.columns.tolist()
+    assert back["device_type"].tolist() == shown["device_type"].tolist()
+    assert back["sessions [A]"].tolist() == shown["sessions [A]"].tolist()
+    assert back["sessions [B]"].isna().sum() == 2  # empty cells, not "<NA>"
+
+
+@pytest.mark.slow
+def test_the_chart_exports_as_png_and_svg() -> None:
+    import xml.etree.ElementTree as ET
+
+    from PIL import Image
+
+    from workbench.ui import images
+
+    builder = segments.parse({"dims": "device_type", "compare": "1"}).builder
+    frames = {
+        "A": segments.segment_frame(
+            library(("sessions", "users"), ("device_type",)), None, ("device_type",)
+        )
+    }
+    fig = segments.figure(frames, builder, "sessions", ZONE)
+    image = Image.open(io.BytesIO(images.png(fig)))
+    assert image.size == (images.WIDTH * images.PNG_SCALE, images.HEIGHT * images.PNG_SCALE)
+    svg = ET.fromstring(images.svg(fig))
+    groups = svg.iter("{http://www.w3.org/2000/svg}g")
+    lines = [g for g in groups if g.get("class", "").startswith("trace scatter")]
+    assert len(lines) == 3  # a line per device type

@@ -23,6 +23,7 @@ from workbench import filters as f
 from workbench.core import Workbench
 from workbench.dialects import giosg
 from workbench.dimensions import DIMENSIONS
+from workbench.encoders import Table, encode
 from workbench.errors import invalid
 from workbench.metrics import METRICS
 from workbench.query import BUCKET, Result
@@ -381,6 +382,8 @@ def view_table(frames: dict[str, pd.DataFrame], dims: tuple[str, ...]) -> pd.Dat
     for name, frame in frames.items():
         keys = keys_of(frame, dims)
         named = frame.rename(columns={c: f"{c} [{name}]" for c in frame.columns if c not in keys})
+        counts = [c for c in named if c not in keys and pd.api.types.is_integer_dtype(named[c])]
+        named = named.astype(dict.fromkeys(counts, "Int64"))  # stay counts where a side is empty
         if joined is None:
             joined = named
         elif keys:
@@ -388,6 +391,12 @@ def view_table(frames: dict[str, pd.DataFrame], dims: tuple[str, ...]) -> pd.Dat
         else:
             joined = pd.concat([joined, named], axis=1)
     return joined.reset_index(drop=True)
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """The table as CSV (missing cells empty, formula-like text neutralised)."""
+    cells = table.astype(object).where(table.notna(), None)
+    return encode("csv", Table.of(cells.columns, cells.itertuples(index=False))).body
 
 
 # -- the chart ------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from workbench.encoders import Table, encode
 from workbench.errors import WorkbenchError
 from workbench.metrics import METRICS, describe
 from workbench.query import Result
@@ -325,7 +324,7 @@ def exports(ctx: Context, b: Builder, table: pd.DataFrame, fig: go.Figure) -> No
     """CSV of every row, PNG and SVG of the chart, the segments as giosg answers them."""
     cells = st.columns(4)
     cells[0].download_button(
-        "CSV", lambda: encode("csv", Table.of(table.columns, table.itertuples(index=False))).body,
+        "CSV", lambda: segments.csv_bytes(table),
         "segments.csv", "text/csv", on_click="ignore", icon=":material/download:",
     )  # fmt: skip
     cells[1].download_button(
