@@ -8,9 +8,9 @@ stops row-group skipping), local time is epoch arithmetic plus the zone's offset
 (``localtime``), and lists are ordered so that an engine can stop early.
 
 A multi-valued dimension (``dimensions.MULTI_VALUED``) comes from a relation of (visit,
-value) pairs (``MULTI_VALUES``): grouped, the pairs are joined to the visits (a visit
-counts under each of its values); in a filter, a visit passes when one of its values does
-(a semi-join), so a filter never multiplies rows.
+value) pairs (``derived.MULTI_VALUES``): grouped, the pairs are joined to the visits (a
+visit counts under each of its values); in a filter, a visit passes when one of its values
+does (a semi-join), so a filter never multiplies rows.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlglot import exp
 
 from workbench import filters as f
 from workbench import hll, localtime
+from workbench.derived import MULTI_VALUES, PAIR_VALUE, PAIR_VISIT, PREVIOUS_START, since_previous
 from workbench.dimensions import FREQUENCY_LOOKBACK, Dimension, dimension
 from workbench.metrics import col
 from workbench.query import BUCKET, ID_COLUMN, Order, Query
@@ -30,9 +31,6 @@ from workbench.query import BUCKET, ID_COLUMN, Order, Query
 OR_CHAIN_MAX = 64  # longer value lists are rendered as IN
 ESCAPE = "!"  # LIKE escape character (a backslash needs escaping itself in Spark literals)
 BOT_LOOKBACK = dt.timedelta(days=1)  # events of bot visits that started up to a day earlier
-VISIT_TAIL = dt.timedelta(days=1)  # pageviews of a visit up to a day after the interval's end
-PAIR_VISIT, PAIR_VALUE = "__pair_visit", "__pair_value"
-PREVIOUS_START = "__previous_start"  # the visitor's previous visit's start (frequency_bucket)
 ORDER_OF_VISITS = ("start_ts", "session_id")
 CURSOR_TS, CURSOR_ID = "__cursor_ts", "__cursor_id"
 ROWS = "__rows"
@@ -94,7 +92,7 @@ class _Builder:
         if dim.multi:  # the joined pairs' value (see joined)
             return exp.column(f"__{dim.name}", quoted=True)
         if dim.since_previous:
-            return _since_previous(dim)
+            return since_previous(dim)
         if dim.key is not None:
             return exp.Bracket(this=col(dim.column), expressions=[self.params(dim.key)])
         if dim.local is not None:
@@ -419,74 +417,6 @@ class _Builder:
         )
         tree = tree.from_(registers.subquery("g"))
         return tree.group_by(*[n.copy() for n in names]) if names else tree
-
-
-def _since_previous(dim: Dimension) -> exp.Expression:
-    """Countly's frequency range: 0 on a first visit, then by the hours since the previous."""
-    gap = exp.Sub(
-        this=localtime.epoch_ms(col("start_ts")),
-        expression=localtime.epoch_ms(exp.column(PREVIOUS_START, quoted=True)),
-    )
-    ranges = [
-        exp.If(
-            this=exp.LT(this=gap.copy(), expression=exp.Literal.number(int(hours * 3_600_000))),
-            true=exp.Literal.number(i + 1),
-        )
-        for i, hours in enumerate(dim.bins)
-    ]
-    first = exp.If(this=col("is_new"), true=exp.Literal.number(0))
-    unseen = exp.If(
-        this=exp.Is(this=exp.column(PREVIOUS_START, quoted=True), expression=exp.Null()),
-        true=exp.Literal.number(len(dim.bins) + 1),
-    )
-    return exp.Case(ifs=[first, unseen, *ranges], default=exp.Literal.number(len(dim.bins) + 1))
-
-
-def _visited_urls(b: _Builder) -> exp.Select:
-    """(visit, URL) of every pageview of the interval's visits (and of the day after it)."""
-    start, end = b.q.interval.start, b.q.interval.end + VISIT_TAIL
-    url = col("url")
-    viewed = exp.and_(
-        b.span("events", "ts", start, end),
-        exp.EQ(this=col("type"), expression=b.params("pageview")),
-        exp.Not(this=exp.Is(this=url, expression=exp.Null())),
-    )
-    return (
-        exp.select(col("session_id").as_(PAIR_VISIT, quoted=True), url.copy().as_(PAIR_VALUE))
-        .from_(b.source("events", start, end))
-        .where(viewed)
-        .distinct()
-    )
-
-
-def _rooms(b: _Builder) -> exp.Select:
-    """(visit, room id) from the comma-separated ids in properties['rooms']."""
-    start, end = b.q.interval.start, b.q.interval.end
-    rooms = exp.Bracket(this=col("properties"), expressions=[b.params("rooms")])
-    split = exp.Explode(this=exp.Split(this=rooms, expression=exp.Literal.string(",")))
-    listed = (
-        exp.select(col("session_id").as_(PAIR_VISIT, quoted=True), split.as_("__room"))
-        .from_(b.source("sessions", start, end))
-        .where(
-            exp.and_(
-                b.span("sessions", "start_ts", start, end),
-                exp.Not(this=exp.Is(this=rooms.copy(), expression=exp.Null())),
-            )
-        )
-    )
-    room = exp.Trim(this=exp.column("__room"))
-    return (
-        exp.select(exp.column(PAIR_VISIT, quoted=True), room.as_(PAIR_VALUE, quoted=True))
-        .from_(listed.subquery("r"))
-        .where(exp.NEQ(this=room.copy(), expression=exp.Literal.string("")))
-        .distinct()
-    )
-
-
-MULTI_VALUES: dict[str, Callable[[_Builder], exp.Select]] = {
-    "visited_url": _visited_urls,
-    "room": _rooms,
-}
 
 
 def _only(value: exp.Expression, condition: exp.Expression) -> exp.Expression:

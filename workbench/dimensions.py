@@ -87,7 +87,12 @@ def _registry(table: model.Table) -> dict[str, Dimension]:
             "0-11: " + ", ".join(f"{i}={r}" for i, r in enumerate(FREQUENCY_RANGES))
         )
         found["frequency_bucket"] = Dimension(
-            "frequency_bucket", table.name, "number", text, bins=FREQUENCY_HOURS, since_previous=True
+            "frequency_bucket",
+            table.name,
+            "number",
+            text,
+            bins=FREQUENCY_HOURS,
+            since_previous=True,
         )
         for name, text in MULTI_VALUED.items():
             found[name] = Dimension(name, table.name, "text", text, multi=True)
