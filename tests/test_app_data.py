@@ -49,7 +49,7 @@ def press(test: AppTest, label: str) -> AppTest:
     return rerun(test)
 
 
-def open_folder(test: AppTest, folder: Path | str, action: str = "Open") -> AppTest:
+def open_folder(test: AppTest, folder: Path | str, action: str = "Open the store") -> AppTest:
     test.text_input(key="data_folder").set_value(str(folder))
     return press(test, action)
 
@@ -171,11 +171,11 @@ def test_bad_folders_are_messages(tmp_path) -> None:
     (tmp_path / "other" / "notes.txt").write_text("hello")
     test = app()
     for folder, action, words in (
-        (tmp_path / "missing", "Open", "no such folder"),
-        (tmp_path / "other", "Open", "not a workbench store"),
-        (tmp_path / "other" / "notes.txt", "Open", "a file, not a folder"),
+        (tmp_path / "missing", "Open the store", "no such folder"),
+        (tmp_path / "other", "Open the store", "not a workbench store"),
+        (tmp_path / "other" / "notes.txt", "Open the store", "a file, not a folder"),
         (tmp_path / "other", "Create a new store here", "holds other files"),
-        ("", "Open", "Give the path of a folder."),
+        ("", "Open the store", "Give the path of a folder."),
     ):
         test = open_folder(test, folder, action)
         assert errors(test) and words in errors(test)[0], (words, errors(test))

@@ -47,14 +47,14 @@ def folder_kind(path: Path) -> str:
 
 # What stops each action, by what the folder is (a kind not listed is fine).
 OPEN_PROBLEMS = {
-    "missing": "{path}: no such folder. To start a store there, use Create.",
-    "empty": "{path}: an empty folder, no store yet. To start one there, use Create.",
+    "missing": "{path}: no such folder. To start a store there, press 'Create a new store here'.",
+    "empty": "{path}: an empty folder, no store yet. To start one there, press 'Create a new store here'.",
     "file": "{path}: a file, not a folder. Give the folder that holds store.json.",
     "other": "{path}: not a workbench store (no store.json). Give a store's folder, or a new "
     "or empty folder to create one.",
 }
 CREATE_PROBLEMS = {
-    "store": "{path}: a store is already there. To use it, use Open.",
+    "store": "{path}: a store is already there. To use it, press 'Open the store'.",
     "file": "{path}: a file, not a folder. Give a new or empty folder.",
     "other": "{path}: this folder holds other files. Give a new or empty folder.",
 }
@@ -192,7 +192,11 @@ def check_mapping(table: str, choices: Mapping[str, str], name: str) -> Plan:
     """The ingestion path's plan for the mapping: missing required columns are errors."""
     if table not in TABLES:
         raise WorkbenchError("bad_table", f"table: {table!r}; expected one of {', '.join(TABLES)}")
-    return plan(table, mapping(table, choices), list(choices), name)
+    try:
+        return plan(table, mapping(table, choices), list(choices), name)
+    except WorkbenchError as error:  # the library speaks to the command line
+        words = error.message.replace("with --mapping", "in the column mapping")
+        raise WorkbenchError(error.code, words) from None
 
 
 def plan_frame(file_plan: Plan) -> pd.DataFrame:

@@ -100,7 +100,7 @@ def _definitions(described: dict[str, str], kind: str) -> pd.DataFrame:
 # -- open another store ---------------------------------------------------------------------
 
 ACTIONS = {  # form button -> the folder check (and creation) it does
-    "Open": lambda text: data.check(text, data.OPEN_PROBLEMS),
+    "Open the store": lambda text: data.check(text, data.OPEN_PROBLEMS),
     "Create a new store here": data.create_store,
 }
 
