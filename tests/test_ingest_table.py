@@ -412,3 +412,18 @@ def test_a_source_id_seen_again_is_a_duplicate_and_the_first_wins(wb: Workbench,
     got = wb.sql("SELECT session_id, pageviews FROM sessions ORDER BY session_id")
     assert got.values.tolist() == [["s1", 1], ["s2", 2]]
     assert run(wb, path, mapping=None).duplicates == 3
+
+
+def test_each_run_gets_its_own_rejects_file(tmp_path: Path) -> None:
+    """Two runs in the same second never append to one rejects file."""
+    import datetime as dt
+
+    from workbench.ingest.outcome import default_rejects
+
+    now = dt.datetime(2024, 11, 19, 12, 0, 5, tzinfo=dt.UTC)
+    first = default_rejects(tmp_path, "countly", now)
+    assert first == tmp_path / "rejects" / "countly-20241119T120005Z.jsonl"
+    first.parent.mkdir()
+    first.write_text("{}\n")
+    second = default_rejects(tmp_path, "countly", now)
+    assert second.name == "countly-20241119T120005Z-2.jsonl"

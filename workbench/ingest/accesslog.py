@@ -29,7 +29,7 @@ from workbench.ingest.accesslog_sessions import History, Rules, Visit, build, vi
 from workbench.ingest.convert import Rejected
 from workbench.ingest.fingerprint import stored_ids
 from workbench.ingest.geoip import CityDatabase, anonymize
-from workbench.ingest.outcome import Outcome, Reject, RejectsFile, Tally
+from workbench.ingest.outcome import Outcome, Reject, RejectsFile, Tally, default_rejects
 from workbench.ingest.readers import raw_text
 from workbench.model import EVENTS, SESSIONS
 from workbench.store import Store
@@ -323,7 +323,7 @@ def ingest_access_log(
     own = str(names.loc[names["site_id"] == site, "name"].iloc[0] or "")
     city = CityDatabase(geoip) if isinstance(geoip, str | Path) else geoip
     rules = Rules(site, own, city, anonymize_ip, parse_bot_rules(bot_rules))
-    out = RejectsFile(Path(rejects) if rejects else _default_rejects(store, now))
+    out = RejectsFile(Path(rejects) if rejects else default_rejects(store.root, "access-log", now))
     run = _Run(store, rules, int(timeout_minutes * 60_000), out)
     clock = Clock(now)
     try:
@@ -350,7 +350,3 @@ def ingest_access_log(
         sessions_known=run.sessions_known,
         bots=dict(sorted(run.bots.items())),
     )
-
-
-def _default_rejects(store: Store, now: dt.datetime) -> Path:
-    return store.root / "rejects" / f"access-log-{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}.jsonl"

@@ -27,7 +27,7 @@ from workbench.ingest.countly_parse import (
 )
 from workbench.ingest.countly_sessionize import Sessionizer
 from workbench.ingest.countly_store import app_sites, load_history, write_visits
-from workbench.ingest.outcome import Outcome, Reject, RejectsFile, Tally
+from workbench.ingest.outcome import Outcome, Reject, RejectsFile, Tally, default_rejects
 from workbench.ingest.readers import raw_text
 from workbench.store import Store
 from workbench.timeframe import check_aware
@@ -70,12 +70,7 @@ def ingest_countly(
     for path in paths:
         if not path.is_file():
             raise WorkbenchError("missing_file", f"{path}: no such file")
-    stamp = now.astimezone(dt.UTC)
-    out = RejectsFile(
-        Path(rejects)
-        if rejects
-        else store.root / "rejects" / f"countly-{stamp:%Y%m%dT%H%M%SZ}.jsonl"
-    )
+    out = RejectsFile(Path(rejects) if rejects else default_rejects(store.root, "countly", now))
     run = _Run(store, now, timeout, out)
     try:
         for chunk in _chunks(_lines(paths), batch_requests):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections import Counter
@@ -86,6 +87,17 @@ class Tally:
             tuple(self.unknown),
             unknown_kept,
         )
+
+
+def default_rejects(root: Path, kind: str, now: dt.datetime) -> Path:
+    """A run's own rejects file in the store: ``rejects/<kind>-<UTC time>.jsonl``, with a
+    counter when a run of the same second already wrote one (a run never appends to another's)."""
+    stem = f"{kind}-{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+    path, n = root / "rejects" / f"{stem}.jsonl", 1
+    while path.exists():
+        n += 1
+        path = root / "rejects" / f"{stem}-{n}.jsonl"
+    return path
 
 
 class RejectsFile:

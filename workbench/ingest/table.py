@@ -13,7 +13,7 @@ from workbench.errors import invalid
 from workbench.ingest.convert import Rejected
 from workbench.ingest.fingerprint import assign_ids, stored_ids
 from workbench.ingest.mapping import Plan, convert, load_mapping, plan
-from workbench.ingest.outcome import Outcome, Reject, RejectsFile, Tally
+from workbench.ingest.outcome import Outcome, Reject, RejectsFile, Tally, default_rejects
 from workbench.ingest.readers import FORMATS, Record, file_format, raw_text
 from workbench.model import TIMESTAMP
 from workbench.model import table as canonical_table
@@ -61,7 +61,7 @@ def ingest_table(
         fmt = file_format(path)
         plans.append((path, fmt, plan(table, mapping, FORMATS[fmt][0](path), str(path))))
     tally = Tally(table)
-    out = RejectsFile(Path(rejects) if rejects else _default_rejects(store, table, now))
+    out = RejectsFile(Path(rejects) if rejects else default_rejects(store.root, table, now))
     try:
         for path, fmt, file_plan in plans:
             tally.unknown |= dict.fromkeys(file_plan.unknown)
@@ -133,7 +133,3 @@ def arrow_rows(table: str, rows: list[dict[str, object]]) -> pa.Table:
     staged = pa.schema([f.with_type(pa.int64()) if f.type == TIMESTAMP else f for f in schema])
     data = pa.Table.from_pylist(rows, schema=staged)
     return data.cast(schema)
-
-
-def _default_rejects(store: Store, table: str, now: dt.datetime) -> Path:
-    return store.root / "rejects" / f"{table}-{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}.jsonl"
