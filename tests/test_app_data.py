@@ -157,6 +157,31 @@ def test_a_store_opened_by_path_and_the_same_file_twice_is_all_duplicates(tmp_pa
     assert metrics(test)["Sessions"] == "4"
 
 
+def test_a_parquet_file_of_events(tmp_path) -> None:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    events = pa.table({
+        "session": ["s1", "s1", "s2"], "visitor_id": ["v1", "v1", "v2"],
+        "timestamp": [now - dt.timedelta(hours=h) for h in (3, 2, 1)], "seq": [1, 2, 1],
+        "type": ["pageview", "custom", "pageview"], "event": [None, "signup", None],
+    })  # fmt: skip
+    body = io.BytesIO()
+    pq.write_table(events, body)
+    test = open_folder(app(), store_with_site(tmp_path / "store"))
+    test.radio(key="data_table").set_value("events")
+    test = upload(rerun(test), "events.parquet", body.getvalue())
+    guessed = [test.selectbox(key=f"data_map_{i}").value for i in range(6)]
+    assert guessed == ["session_id", "visitor_id", "ts", "seq", "type", "key"]
+    test = press(test, f"Import into events of {SITE}")
+    assert (metrics(test)["Stored"], metrics(test)["Events"]) == ("3", "3")
+    stored = Workbench.open(tmp_path / "store").sql("SELECT key FROM events WHERE key IS NOT NULL")
+    assert stored["key"].tolist() == ["signup"]
+
+
 def test_every_page_runs_on_a_store_with_a_site_and_no_data_yet(tmp_path) -> None:
     test = open_folder(app(), store_with_site(tmp_path / "store"))
     for name in PAGES:
