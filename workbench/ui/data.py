@@ -48,7 +48,8 @@ def folder_kind(path: Path) -> str:
 # What stops each action, by what the folder is (a kind not listed is fine).
 OPEN_PROBLEMS = {
     "missing": "{path}: no such folder. To start a store there, press 'Create a new store here'.",
-    "empty": "{path}: an empty folder, no store yet. To start one there, press 'Create a new store here'.",
+    "empty": "{path}: an empty folder, no store yet. To start one there, press 'Create a new "
+    "store here'.",
     "file": "{path}: a file, not a folder. Give the folder that holds store.json.",
     "other": "{path}: not a workbench store (no store.json). Give a store's folder, or a new "
     "or empty folder to create one.",
