@@ -322,10 +322,12 @@ def write_batch(root: Path, timeout: float = 30.0, clock: Clock = time.time) -> 
         except BaseException:
             batch.abandon()
             _delete(batch.written)
-            raise
-        finally:
             journal.unlink(missing_ok=True)
+            raise
+        # Killed before the journal goes, the next writer's recover() deletes what is left
+        # of the expired files: the new manifest no longer lists them.
         _delete([root / p for p in expired])
+        journal.unlink(missing_ok=True)
 
 
 def recover(root: Path) -> list[str]:
