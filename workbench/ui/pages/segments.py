@@ -21,12 +21,12 @@ NEW_CONDITION = Condition("browser", "eq", "")
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _run(version: int, key: str, _spec: segments.Run) -> tuple[pd.DataFrame, int | None]:
+def _run(version: object, key: str, _spec: segments.Run) -> tuple[pd.DataFrame, int | None]:
     result: Result = segments.run(state.workbench(), _spec)
     return result.frame, result.excluded_bots
 
 
-def run(version: int, spec: segments.Run) -> tuple[pd.DataFrame, int | None]:
+def run(version: object, spec: segments.Run) -> tuple[pd.DataFrame, int | None]:
     """One segmentation (its rows and the bots it left out), cached per store version.
 
     Keyed on the spec's repr: Streamlit hashes a dataclass through ``asdict``, which drops
