@@ -403,6 +403,9 @@ def page() -> None:
     waiting = [c for s in built.segments().values() for c in s.conditions if not c.complete]
     if waiting:
         st.caption(f"{len(waiting)} condition(s) without a value are not applied yet.")
+    if built.approximate and not segments.approximable(built.table, built.metrics):
+        estimable = ", ".join(segments.approximable(built.table, tuple(METRICS[built.table])))
+        st.caption(f"Approximate users: choose a distinct count ({estimable}) to see estimates.")
     kpis(built, totals)
     fig = chart(built, frames, ctx.zone)
     table = segments.view_table(frames, built.dimensions)
