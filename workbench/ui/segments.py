@@ -150,6 +150,10 @@ def to_filter(segment: Segment, table: str, zone: str) -> f.Filter | None:
     for c in segment.conditions:
         if not c.complete:
             continue
+        kind = DIMENSIONS[table][c.field].kind
+        if kind not in OPERATORS[c.op].kinds:
+            usable = ", ".join(o.label for o in OPERATORS.values() if kind in o.kinds)
+            raise invalid("operator", OPERATORS[c.op].label, f"{usable} for {c.field} ({kind})")
         leaf = OPERATORS[c.op].build(
             c.field, c.value, c.case_insensitive, _typed(table, c.field, zone)
         )
