@@ -18,15 +18,22 @@ until the app's script run has finished and the new view is drawn: the run's end
 arrived over the app's websocket (a ``script_finished`` message that is not an early stop
 for a rerun, so a view that reruns itself with ``st.rerun`` counts both runs; a fragment's
 run counts), the expected new content is visible, and Streamlit's ``stStatusWidget`` is
-hidden again (it leaves with a 200 ms fade-out, counted: the person sees it go). Everything
-before the action (typing to narrow a list, a toggle inside a form, waiting for a table
-to paint before a row is clicked) is not timed.
+gone again (its fade-out counted: the person sees it go). Everything before the action
+(typing to narrow a list, a toggle inside a form, waiting for a table to paint before a row
+is clicked) is not timed. Each kind's row also says how many script runs its interactions
+took and when the last one's end had arrived (p95): the rest of the time is the browser
+drawing the view.
 
 The first round is a warm-up, not counted: its interactions meet cold caches (the app's
 ``st.cache_data``, the store's files) and are reported apart as information, as are the
 page loads (a navigation until the page's first view is drawn; the first one of each page
 downloads its scripts, and plotly.js on the first chart). The interactions of the other
-rounds give p50/p95/max per kind of interaction and the overall p95, against ≤ 1 s.
+rounds give p50/p95/max per kind of interaction and the overall p95 (quantiles by linear
+interpolation between ranks), against ≤ 1 s.
+
+The app runs as deployed, without Streamlit's file watcher: an edited source file would
+otherwise put "File change. Rerun" in the status widget and stall the journeys. A journey
+that goes wrong stops the run with a screenshot in ``bench/data/app-failure.png``.
 
 ``python -m bench.app [--rounds N]`` runs it alone (``make bench``: 5 rounds).
 """
