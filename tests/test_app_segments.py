@@ -320,3 +320,13 @@ def test_the_chart_exports_as_png_and_svg() -> None:
     groups = svg.iter("{http://www.w3.org/2000/svg}g")
     lines = [g for g in groups if g.get("class", "").startswith("trace scatter")]
     assert len(lines) == 3  # a line per device type
+
+
+def test_buckets_are_cut_in_the_chosen_zone() -> None:
+    test = page(tz="America/New_York", gran="hour", period="1d")
+    day = Interval.from_dates(dt.date(2024, 11, 19), dt.date(2024, 11, 19), "America/New_York")
+    expected = segmentation(sample(), day, ("sessions", "users"), (), "hour", sites=(SITE,)).frame
+    shown = table(test)
+    assert len(shown) == 24 and shown["bucket"].iloc[0] == "2024-11-19T00:00:00-05:00"
+    assert shown["bucket"].tolist() == [stamp(b) for b in expected["bucket"]]
+    assert shown["sessions"].tolist() == expected["sessions"].tolist()
