@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from markdown_text import read
 from sample_store import sample
 from streamlit.testing.v1 import AppTest
 
@@ -160,7 +161,7 @@ def test_including_bots_counts_more_and_says_so() -> None:
 def test_bad_parameters_are_messages_not_errors() -> None:
     test = app(site="nope", period="2w", region="CA")
     warnings = [w.value for w in test.sidebar.warning]
-    assert len(warnings) == 3 and "site: 'nope' not found" in warnings[0]
+    assert len(warnings) == 3 and "site: 'nope' not found" in read(warnings[0])
     assert test.title[0].value == "Geography"
 
 

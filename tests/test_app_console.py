@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from markdown_text import read
 from sample_store import sample
 from streamlit.testing.v1 import AppTest
 
@@ -239,4 +240,4 @@ def test_a_bad_body_is_a_message_not_a_traceback() -> None:
     test.text_area[0].input("{not json")
     next(b for b in test.button if b.label == "Send request").click()
     run(test)
-    assert "filters: not JSON" in test.error[0].value
+    assert "filters: not JSON" in read(test.error[0].value)

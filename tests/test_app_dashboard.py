@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from markdown_text import read
 from sample_store import sample
 from streamlit.testing.v1 import AppTest
 
@@ -209,7 +210,7 @@ def test_the_pages_choices_are_a_link() -> None:
 
 def test_bad_choices_in_the_url_are_named_and_ignored() -> None:
     test = page(site=APP, period="7d", d_chart="revenue", d_year="yes")
-    warnings = [w.value for w in test.main.warning]
+    warnings = [read(w.value) for w in test.main.warning]
     assert any(w.startswith("d_chart: 'revenue' is not a KPI") for w in warnings)
     assert any(w.startswith("d_year: 'yes' is not a switch") for w in warnings)
     assert test.selectbox(key="dash_metric").value == "sessions"

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from markdown_text import read
 from sample_store import sample
 from streamlit.testing.v1 import AppTest
 
@@ -104,7 +105,7 @@ def test_a_new_store_from_the_page_takes_an_import_and_every_page_shows_it(tmp_p
     test.text_input(key="data_new_name").set_value("shop.example.com")
     test.selectbox(key="data_new_zone").set_value(ZONE)
     test = press(test, "Add the site")
-    assert f"Site {SITE} added." in [s.value for s in test.success]
+    assert f"Site {SITE} added." in [read(s.value) for s in test.success]
     assert test.selectbox(key="data_site").value == SITE
 
     test = upload(test, "visits.csv", visits_csv(dt.datetime.now(dt.UTC)))

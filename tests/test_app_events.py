@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from markdown_text import read
 from sample_store import sample
 from streamlit.testing.v1 import AppTest
 
@@ -180,7 +181,7 @@ def test_the_pages_choices_are_a_link() -> None:
 
 def test_bad_choices_in_the_url_are_named_and_replaced() -> None:
     test = page(site=APP, period="7d", e_key="nope", e_metric="revenue", e_seg="level")
-    warnings = [w.value for w in test.main.warning]
+    warnings = [read(w.value) for w in test.main.warning]
     assert any(w.startswith("e_metric: 'revenue' is not a metric") for w in warnings)
     assert "e_key: 'nope' has no events here; showing '[CLY]_view'" in warnings
     assert "e_seg: 'level' is not a segmentation key of '[CLY]_view'; none used" in warnings

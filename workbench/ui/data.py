@@ -18,15 +18,6 @@ from workbench.manifest import MANIFEST
 from workbench.model import table as canonical_table
 from workbench.store import Store
 
-MARKUP = set("\\`*_[]<>~$|#")  # characters Streamlit's markdown would act on inline
-
-
-def plain(text: str) -> str:
-    """Text for a markdown element (st.error, st.success) that shows as it is: file names,
-    paths and columns come from the user's files."""
-    return "".join("\\" + c if c in MARKUP else c for c in text)
-
-
 UPLOAD_TYPES = tuple(s.lstrip(".") for s in SUFFIXES)  # what the ingestion path reads
 NOT_MAPPED = ""  # a file column that fills no model column
 PREVIEW_ROWS = 5

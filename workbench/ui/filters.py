@@ -30,6 +30,7 @@ from workbench.ui.selection import (
     segment_text,
     to_params,
 )
+from workbench.ui.text import plain
 
 SITE_ZONE = ""  # the time zone choice meaning "the first site's"
 _APPLIED = "filters_applied"  # session_state: the last Selection the widgets were set from
@@ -73,7 +74,7 @@ def sidebar() -> Context:
         st.query_params.from_dict(params)
     parsed = parse(params, site_zones)
     for problem in parsed.problems:
-        st.sidebar.warning(problem)
+        st.sidebar.warning(plain(problem))
     chosen = parsed.selection
     zone = chosen.time_zone(site_zones)
     clock = state.clock(zone)
@@ -146,7 +147,7 @@ def _form(site_ids: list[str], site_zones: dict[str, str]) -> Selection | None:
         return None
     segment, problems = parse_segment(segment_field)
     for problem in problems:
-        st.sidebar.warning(problem)
+        st.sidebar.warning(plain(problem))
     if problems:
         return None
     parts = list(dates) if isinstance(dates, tuple | list) else [dates]

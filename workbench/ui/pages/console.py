@@ -14,6 +14,7 @@ from workbench.sites import site_keys
 from workbench.ui import console, filters, state
 from workbench.ui.console import ENDPOINTS, Built, Endpoint, Field
 from workbench.ui.filters import Context
+from workbench.ui.text import plain
 
 SHOWN_CHARS = 100_000  # the text shown on screen; the download holds every byte
 GROUPS = {
@@ -152,7 +153,7 @@ def page() -> None:
     try:
         built = console.build(endpoint, values, fmt, extra)
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     now = state.clock(zone).now
     show_request(endpoint, built, now, zone)

@@ -15,6 +15,7 @@ from workbench.timeframe import Interval
 from workbench.ui import dashboard, filters, images, state
 from workbench.ui.filters import Context
 from workbench.ui.selection import PERIODS, Selection
+from workbench.ui.text import plain
 
 SPANS = ("1d", "7d", "30d")  # Countly's dashboard periods: today, 7 days, 30 days
 TOP_TITLES = {
@@ -55,7 +56,7 @@ def url_view() -> dashboard.View:
         st.query_params.update(st.session_state[_PARAMS])
     view, problems = dashboard.parse_view({k: st.query_params[k] for k in st.query_params})
     for problem in problems:
-        st.warning(problem)
+        st.warning(plain(problem))
     if st.session_state.get(_VIEW) != view:
         st.session_state.update({_VIEW: view, "dash_year": view.year, "dash_metric": view.chart})
     return view
@@ -182,7 +183,7 @@ def countly(ctx: Context, cell) -> None:
     try:
         url = dashboard.countly_url(site_keys(ctx.wb.store, apps[0]))
     except WorkbenchError as error:
-        st.caption(error.message)
+        st.caption(plain(error.message))
         return
     cell.download_button(
         "Countly dashboard json",
@@ -226,7 +227,7 @@ def page() -> None:
             kpis = _kpis(state.data_version(), ctx.selection, ctx.interval, year)
             lists = _tops(state.data_version(), ctx.selection, ctx.interval, sides)
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     filters.show_bots(ctx, kpis.excluded_bots)
     cards(kpis, year)

@@ -20,6 +20,7 @@ from workbench.ingest.mapping import TABLES
 from workbench.ingest.table import ingest_table
 from workbench.sites import KINDS, VENDORS, add_site
 from workbench.ui import data, filters, state
+from workbench.ui.text import plain
 
 GEONAMES = (
     "Cities and map points: this work includes data from GeoNames (https://www.geonames.org/), "
@@ -121,7 +122,7 @@ def open_store() -> None:
         path = ACTIONS[pressed[0]](text)
         switch(path, "Opened the store at:")
     except WorkbenchError as error:
-        st.error(data.plain(error.message))
+        st.error(plain(error.message))
 
 
 def switch(path: Path | None, message: str) -> None:  # message: plain words, no markup
@@ -183,9 +184,9 @@ def site_form(wb: Workbench) -> None:
             kind=kind, time_zone=zone, vendors=vendors, login=login.strip() or None,
         )  # fmt: skip
     except WorkbenchError as error:
-        st.error(data.plain(error.message))
+        st.error(plain(error.message))
         return
-    message = data.plain(f"Site {added.site['site_id']} added.")
+    message = plain(f"Site {added.site['site_id']} added.")
     if added.password:
         message += " Its Opentracker password, shown only now (only its hash is kept):"
     st.session_state[_FLASH] = (message, added.password)
@@ -201,13 +202,13 @@ def prepare(wb: Workbench, upload: UploadedFile, site: str, table: str) -> None:
         st.caption(f"The first {data.PREVIEW_ROWS} records, as the ingestion path reads them:")
         st.dataframe(data.preview(path), hide_index=True)
     except WorkbenchError as error:
-        st.error(data.plain(error.message))
+        st.error(plain(error.message))
         return
     choices = mapping_editor(upload.file_id, table, names)
     try:
         file_plan = data.check_mapping(table, choices, upload.name)
     except WorkbenchError as error:
-        st.error(data.plain(error.message))
+        st.error(plain(error.message))
         return
     with st.expander("What fills each model column"):
         st.dataframe(data.plan_frame(file_plan), hide_index=True)
@@ -271,7 +272,7 @@ def run_import(
                 mapping=chosen, progress=progress,
             )  # fmt: skip
     except WorkbenchError as error:
-        st.error(data.plain(error.message))
+        st.error(plain(error.message))
         return
     st.session_state[_OUTCOME] = (name, result)
     st.rerun()

@@ -16,6 +16,7 @@ from workbench.ui import events, filters, images, state
 from workbench.ui.dashboard import masked
 from workbench.ui.filters import Context
 from workbench.ui.selection import Selection
+from workbench.ui.text import plain
 
 NO_SEGMENT = ""
 KEY, METRIC, SEGMENT = "events_key", "events_metric", "events_segment"  # the widgets
@@ -89,7 +90,7 @@ def url_view() -> events.View:
         st.query_params.update(st.session_state[_PARAMS])
     view, problems = events.parse_view({k: st.query_params[k] for k in st.query_params})
     for problem in problems:
-        st.warning(problem)
+        st.warning(plain(problem))
     return view
 
 
@@ -100,7 +101,7 @@ def sync_widgets(ctx: Context, view: events.View, keys: list[str]) -> None:
         view, keys, lambda k: _segments(state.data_version(), ctx.selection.sites, k)
     )
     for problem in problems:
-        st.warning(problem)
+        st.warning(plain(problem))
     if st.session_state.get(_VIEW) != view:
         st.session_state.update(
             {_VIEW: view, KEY: view.key, METRIC: view.metric, SEGMENT: view.segment}
@@ -164,7 +165,7 @@ def countly(ctx: Context, key: str, segment: str) -> None:
     try:
         urls = events.countly_urls(site_keys(ctx.wb.store, apps[0]), key, segment, today_only)
     except WorkbenchError as error:
-        st.caption(error.message)
+        st.caption(plain(error.message))
         return
     cells = st.columns(len(urls))
     for cell, (method, url) in zip(cells, urls.items(), strict=True):
@@ -219,7 +220,7 @@ def page() -> None:
         with st.spinner("Counting events…"):
             keys, bots = _per_key(state.data_version(), ctx.selection, ctx.interval, sides)
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     if ctx.selection.include_bots:
         ctx.bots_slot.caption("Events of bot sessions are included.")

@@ -13,6 +13,7 @@ from workbench.query import MAX_LIMIT
 from workbench.ui import filters, geography, images, maps, state
 from workbench.ui.filters import Context
 from workbench.ui.selection import LEVELS, Drill
+from workbench.ui.text import plain
 
 HEADINGS = {"country": "Countries", "region": "Regions", "city": "Cities"}
 SESSIONS_SHOWN = 100
@@ -26,14 +27,9 @@ def breadcrumb(ctx: Context) -> None:
     cells = st.columns([1] * (depth + 1) + [max(1, 8 - depth)], gap="small")
     for i in range(depth + 1):
         if i == depth:
-            cells[i].markdown(f"**{_plain(names[i])}**")
+            cells[i].markdown(f"**{plain(names[i])}**")
         elif cells[i].button(names[i], key=f"crumb_{LEVELS[i]}", icon=":material/arrow_upward:"):
             ctx.set_view(drill=drill.up_to(LEVELS[i]))
-
-
-def _plain(text: str) -> str:
-    """Text for markdown with its markup characters escaped (names come from the data)."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!<>|~$" else c for c in text)
 
 
 def kpis(ctx: Context, table: pd.DataFrame) -> None:
@@ -125,7 +121,7 @@ def vendor(ctx: Context, name: str, json_cell, csv_cell) -> None:
             for t in ("json", "csv")
         }
     except WorkbenchError as error:
-        json_cell.caption(error.message)
+        json_cell.caption(plain(error.message))
         return
     for cell, data_type in ((json_cell, "json"), (csv_cell, "csv")):
         cell.download_button(
@@ -178,7 +174,7 @@ def page() -> None:
     try:
         result = state.locations(state.data_version(), ctx.selection, ctx.drill, ctx.interval)
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     filters.show_bots(ctx, result.excluded_bots)
     view = geography.view_table(result, level)

@@ -15,6 +15,7 @@ from workbench.sites import site_keys
 from workbench.ui import filters, images, segments, state
 from workbench.ui.filters import Context
 from workbench.ui.segments import OPERATORS, Builder, Condition, Segment
+from workbench.ui.text import plain
 
 _PARAMS = "seg_params"  # session_state: the builder's URL parameters (the sidebar drops them)
 NEW_CONDITION = Condition("browser", "eq", "")
@@ -44,7 +45,7 @@ def url_builder() -> Builder:
         st.query_params.update(st.session_state[_PARAMS])
     parsed = segments.parse({k: st.query_params[k] for k in st.query_params})
     for problem in parsed.problems:
-        st.warning(problem)
+        st.warning(plain(problem))
     return parsed.builder
 
 
@@ -353,7 +354,7 @@ def giosg(ctx: Context, b: Builder, cell) -> None:
             for name, segment in b.segments().items()
         }
     except WorkbenchError as error:
-        cell.caption(f"giosg export: {error.message}")
+        cell.caption(f"giosg export: {plain(error.message)}")
         return
     for name, request in requests.items():
         cell.download_button(
@@ -395,7 +396,7 @@ def page() -> None:
         with st.spinner("Computing the segments…"):
             frames, totals, bots = results(ctx, built)
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     filters.show_bots(ctx, bots)
     if ctx.where is not None and built.table != "sessions":

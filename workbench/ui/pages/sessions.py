@@ -19,6 +19,7 @@ from workbench.ui import filters, images, maps, state
 from workbench.ui import sessions as s
 from workbench.ui.filters import Context
 from workbench.ui.selection import Selection
+from workbench.ui.text import plain
 
 _VIEW = "sessions_view"  # session_state: the view the widgets were last set from
 _PAGING = "sessions_paging"  # session_state: (the list's signature, the stack of page starts)
@@ -65,7 +66,7 @@ def current_view() -> s.SessionView:
     else:
         view, problems = s.parse_view(params)
         for problem in problems:
-            st.warning(problem)
+            st.warning(plain(problem))
     if st.session_state.get(_VIEW) != view:
         _sync_widgets(view)
     st.session_state[_VIEW] = view
@@ -158,7 +159,7 @@ def _applied() -> s.SessionView:
     )
     write_view(view)
     for problem in problems:
-        st.warning(problem)
+        st.warning(plain(problem))
     return view
 
 
@@ -270,7 +271,7 @@ def opentracker(ctx: Context, view: s.SessionView, json_cell, csv_cell) -> None:
             for t in ("json", "csv")
         }
     except WorkbenchError as error:
-        json_cell.caption(error.message)
+        json_cell.caption(plain(error.message))
         return
     for cell, data_type in ((json_cell, "json"), (csv_cell, "csv")):
         cell.download_button(
@@ -377,7 +378,7 @@ def page() -> None:
         with st.spinner("Counting sessions…"):
             counts = _counts(state.data_version(), ctx.selection, ctx.interval, view.filters)
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     filters.show_bots(ctx, counts.excluded_bots)
     total = totals(ctx, counts)
@@ -386,7 +387,7 @@ def page() -> None:
         with st.spinner("Listing sessions…"):
             ticked = list_view(ctx, view, total)
     except WorkbenchError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     exports(ctx, view, counts)
     session_id = opened(view, ticked)
