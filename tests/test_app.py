@@ -217,3 +217,21 @@ def test_the_map_exports_as_a_print_resolution_png_and_an_svg_offline() -> None:
     assert len(bubbles) >= 30  # a bubble per region with a known place (38 in these 30 days)
     land = svg.find(".//{http://www.w3.org/2000/svg}g[@class='layer land']")
     assert land is not None and len(land) > 0  # the base map, drawn from the shipped topojson
+
+
+def test_the_sidebar_keeps_its_filters_on_every_page() -> None:
+    """Drawn by app.py, the filters are the same widgets on every page: a page change keeps
+    the form as the link says, so Apply on another page does not lose the sites."""
+    test = app(site=SITE, period="30d", tz="Europe/Helsinki")
+    for path in ("workbench/ui/pages/sessions.py", "workbench/ui/pages/dashboard.py"):
+        test.switch_page(path)
+        rerun(test)
+        assert test.sidebar.multiselect[0].value == [SITE]
+        assert test.sidebar.selectbox[0].value == "30d"
+        assert test.sidebar.selectbox[1].value == "Europe/Helsinki"
+    test.sidebar.toggle[1].set_value(True)  # compare, then Apply
+    next(b for b in test.sidebar.button if b.label == "Apply").click()
+    rerun(test)
+    assert dict(test.query_params) == {
+        "site": SITE, "period": "30d", "tz": "Europe/Helsinki", "compare": "1"
+    }  # fmt: skip

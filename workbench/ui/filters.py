@@ -35,6 +35,7 @@ from workbench.ui.text import plain
 SITE_ZONE = ""  # the time zone choice meaning "the first site's"
 _APPLIED = "filters_applied"  # session_state: the last Selection the widgets were set from
 _PARAMS = "filters_params"  # session_state: the last URL parameters (pages lose them)
+_CONTEXT = "filters_context"  # session_state: this run's Context, from app.py to the page
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,34 @@ class Context:
         st.rerun()
 
 
-def sidebar() -> Context:
-    """The global filters of the URL, drawn in the sidebar; bad values are shown, not raised."""
+def shared() -> None:
+    """Draw the sidebar once per run, from app.py before the page runs, for ``context``.
+
+    Widgets drawn by the entry script are the same widgets on every page, so the form keeps
+    its values when the page changes (drawn by each page, they would be new ones, empty).
+    """
+    st.session_state[_CONTEXT] = sidebar()
+
+
+def context(required: bool = True) -> Context | None:
+    """This run's filters: drawn by app.py (``shared``), else here (a page run alone).
+
+    Without a site in the store there is nothing to filter: ``required`` pages say so and stop.
+    """
+    ctx = st.session_state.pop(_CONTEXT) if _CONTEXT in st.session_state else sidebar()
+    if ctx is None and required:
+        st.info("This store has no sites yet: add one on the Data page.")
+        st.stop()
+    return ctx
+
+
+def sidebar() -> Context | None:
+    """The global filters of the URL, drawn in the sidebar; bad values are shown, not raised.
+    None when the store has no site yet."""
     wb = state.workbench()
     sites = wb.sites()
     if sites.empty:  # a new store: nothing to filter or show yet
-        st.info("This store has no sites yet: add one on the Data page.")
-        st.stop()
+        return None
     site_zones = dict(zip(sites["site_id"], sites["time_zone"], strict=True))
     params = {k: st.query_params[k] for k in st.query_params}
     if "site" not in params and _PARAMS in st.session_state:

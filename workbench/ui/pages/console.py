@@ -127,7 +127,7 @@ def show_response(endpoint: Endpoint, fmt: str, response: Response) -> None:
 
 
 def page() -> None:
-    ctx = filters.sidebar()
+    ctx = filters.context()
     st.title("API console")
     st.caption(
         "Any documented vendor request, answered by Workbench.request on the open store (the "

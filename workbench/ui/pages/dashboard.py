@@ -208,7 +208,7 @@ def _is_countly(ctx: Context, site_id: str) -> bool:
 
 
 def page() -> None:
-    ctx = filters.sidebar()
+    ctx = filters.context()
     st.title("Dashboard")
     view = url_view()
     left, right = st.columns([3, 2])

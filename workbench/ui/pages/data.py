@@ -301,8 +301,7 @@ def outcome() -> None:
 
 def page() -> None:
     wb = state.workbench()
-    if not wb.sites().empty:  # the sidebar's filters need a site
-        filters.sidebar()
+    filters.context(required=False)  # the sidebar (none while the store has no site)
     st.title("Data")
     if flash := st.session_state.pop(_FLASH, None):
         message, detail = flash

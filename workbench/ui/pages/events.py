@@ -212,7 +212,7 @@ def event_view(ctx: Context, keys: pd.DataFrame, sides: tuple[str, ...]) -> None
 
 
 def page() -> None:
-    ctx = filters.sidebar()
+    ctx = filters.context()
     st.title("Events")
     view = url_view()
     sides = ("previous",) if ctx.selection.compare else ()

@@ -167,7 +167,7 @@ def city_view(view: geography.ViewTable, drill: Drill) -> geography.ViewTable:
 
 
 def page() -> None:
-    ctx = filters.sidebar()
+    ctx = filters.context()
     st.title("Geography")
     breadcrumb(ctx)
     level = "city" if ctx.drill.level == "sessions" else ctx.drill.level

@@ -381,7 +381,7 @@ def giosg_answer(ctx: Context, site: str, request: segments.GiosgRequest) -> byt
 
 
 def page() -> None:
-    ctx = filters.sidebar()
+    ctx = filters.context()
     st.title("Segments")
     st.caption(
         "Group by dimensions, pick metrics, filter with and/or/not, and compare two segments."

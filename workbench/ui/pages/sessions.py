@@ -371,7 +371,7 @@ def opened(view: s.SessionView, ticked: str | None) -> str | None:
 
 
 def page() -> None:
-    ctx = filters.sidebar()
+    ctx = filters.context()
     st.title("Sessions")
     view = form(current_view())
     try:
