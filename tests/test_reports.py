@@ -153,6 +153,32 @@ def test_compare_with_the_previous_period() -> None:
     assert us["users_change"] == pytest.approx(us["users"] / before.loc["US", "users"] - 1)
 
 
+@pytest.mark.parametrize(
+    ("interval", "previous"),
+    [  # whole local days: as many local days before, across New York's clock change (Nov 3)
+        (MONTH, Interval.from_dates(dt.date(2024, 9, 21), dt.date(2024, 10, 20), NY)),
+        (
+            Interval.from_dates(dt.date(2024, 11, 4), dt.date(2024, 11, 10), NY),
+            Interval.from_dates(dt.date(2024, 10, 28), dt.date(2024, 11, 3), NY),
+        ),
+        (  # not whole days: the same length just before
+            Interval(
+                dt.datetime(2024, 11, 19, 10, tzinfo=dt.UTC),
+                dt.datetime(2024, 11, 19, 16, tzinfo=dt.UTC),
+                NY,
+            ),
+            Interval(
+                dt.datetime(2024, 11, 19, 4, tzinfo=dt.UTC),
+                dt.datetime(2024, 11, 19, 10, tzinfo=dt.UTC),
+                NY,
+            ),
+        ),
+    ],
+)
+def test_the_previous_period(interval: Interval, previous: Interval) -> None:
+    assert previous_interval(interval) == previous
+
+
 def test_compare_a_time_series_by_bucket_position() -> None:
     week = Interval.from_dates(dt.date(2024, 11, 13), dt.date(2024, 11, 19), NY)
     result = compare(sample(), segmentation, week, metrics=("sessions",), sites=(OT,))
@@ -160,3 +186,11 @@ def test_compare_a_time_series_by_bucket_position() -> None:
     assert len(frame) == 7
     before = segmentation(sample(), previous_interval(week), ("sessions",), sites=(OT,)).frame
     assert frame["sessions_previous"].tolist() == before["sessions"].tolist()
+
+
+def test_an_instant_metric_has_a_previous_value_but_no_change() -> None:
+    result = compare(sample(), segmentation, MONTH, metrics=("sessions", "first_seen"), sites=(OT,))
+    row = result.frame.iloc[0]
+    assert "first_seen_previous" in result.frame and "first_seen_change" not in result.frame
+    assert row["first_seen_previous"] < row["first_seen"]
+    assert "sessions_change" in result.frame

@@ -3,6 +3,7 @@ segmentation, and a period-over-period comparison of any of them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
@@ -167,7 +168,18 @@ def every_bucket(frame: pd.DataFrame, q: Query) -> pd.DataFrame:
 
 
 def previous_interval(interval: Interval) -> Interval:
-    """The span of equal length just before ``interval``."""
+    """The span just before ``interval``: as many local days when it is whole local days
+    (a clock change in either span does not shift the days), else the same length."""
+    first, after = (interval.start.astimezone(interval.tz), interval.end.astimezone(interval.tz))
+    if Interval.from_dates(first.date(), first.date(), interval.zone).start == interval.start and (
+        Interval.from_dates(after.date(), after.date(), interval.zone).start == interval.end
+    ):
+        days = (after.date() - first.date()).days
+        return Interval.from_dates(
+            first.date() - dt.timedelta(days=days),
+            first.date() - dt.timedelta(days=1),
+            interval.zone,
+        )
     length = interval.end - interval.start
     return Interval(interval.start - length, interval.start, interval.zone)
 
@@ -182,7 +194,8 @@ def compare(
     """Any report on ``interval`` beside the same report on ``previous`` (default: the span
     of equal length just before), matched by dimension values, or by bucket position for a
     time series. Each metric gains ``<metric>_previous`` and ``<metric>_change`` (relative:
-    0.25 is +25%; missing when the previous value is 0 or missing)."""
+    0.25 is +25%; missing when the previous value is 0 or missing; none for an instant such as
+    first_seen)."""
     previous = previous or previous_interval(interval)
     current, before = report(wb, interval, **arguments), report(wb, previous, **arguments)
     metrics = [c for c in current.frame.columns if c in set(current.query.metrics) | {"share"}]
@@ -198,6 +211,8 @@ def compare(
     right = right.rename(columns={m: f"{m}_previous" for m in metrics})
     merged = left.merge(right[[*keys, *(f"{m}_previous" for m in metrics)]], on=keys, how="left")
     for m in metrics:
+        if not pd.api.types.is_numeric_dtype(current.frame[m]):
+            continue  # an instant (first_seen): a previous value, but no relative change
         was = pd.to_numeric(merged[f"{m}_previous"], errors="coerce")
         now = pd.to_numeric(merged[m], errors="coerce")
         merged[f"{m}_change"] = (now - was) / was.where(was != 0)
