@@ -9,7 +9,7 @@ from, and returns what a page needs to run its reports.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, available_timezones
 
 import streamlit as st
@@ -52,6 +52,13 @@ class Context:
     site_zones: dict[str, str]
     bots_slot: DeltaGenerator  # the sidebar line where a page says how many bots it left out
     where: f.Filter | None = None  # the segment: pass it to reports as ``where=``
+
+    def moved(self, drill: Drill) -> Context:
+        """The view at ``drill``, written to the URL, for this run to draw (no second run)."""
+        params = to_params(self.selection, drill)
+        st.session_state[_PARAMS] = params
+        st.query_params.from_dict(params)
+        return replace(self, drill=drill)
 
     def set_view(self, selection: Selection | None = None, drill: Drill | None = None) -> None:
         """Put a new view in the URL and rerun the page on it."""

@@ -20,7 +20,7 @@ SESSIONS_SHOWN = 100
 
 
 def breadcrumb(ctx: Context) -> None:
-    """World › country › region › city; every part but the last goes back up."""
+    """World › country › region › city; every part but the last goes back up (``followed``)."""
     drill = ctx.drill
     depth = LEVELS.index(drill.level)
     names = ["World"] + [geography.place_name(drill, lv) for lv in ("country", "region", "city")]
@@ -28,8 +28,48 @@ def breadcrumb(ctx: Context) -> None:
     for i in range(depth + 1):
         if i == depth:
             cells[i].markdown(f"**{plain(names[i])}**")
-        elif cells[i].button(names[i], key=f"crumb_{LEVELS[i]}", icon=":material/arrow_upward:"):
-            ctx.set_view(drill=drill.up_to(LEVELS[i]))
+        else:
+            cells[i].button(names[i], key=f"crumb_{LEVELS[i]}", icon=":material/arrow_upward:")
+
+
+def followed(ctx: Context) -> Context:
+    """The view a click of the last run asked for (a breadcrumb, a table row, a map point),
+    read before anything is drawn, so that this run draws it: one run per click, not two."""
+    drill = ctx.drill
+    for level in LEVELS[: LEVELS.index(drill.level)]:
+        if st.session_state.get(f"crumb_{level}"):
+            return ctx.moved(drill.up_to(level))
+    if drill.level == "sessions":
+        return ctx
+    code = _clicked_point(ctx) or _clicked_row(ctx)
+    return ctx.moved(drill.into(code)) if code else ctx
+
+
+def _keys(drill: Drill) -> tuple[str, str]:
+    """The table's and the map's widget keys of a view."""
+    where = f"{drill.level}_{drill.country}_{drill.region}"
+    return f"geo_table_{where}", f"geo_map_{where}"
+
+
+def _clicked_row(ctx: Context) -> str | None:
+    event = st.session_state.get(_keys(ctx.drill)[0])
+    rows = event["selection"]["rows"] if event else []
+    if not rows:
+        return None
+    view = geography.view_table(
+        state.locations(state.data_version(), ctx.selection, ctx.drill, ctx.interval),
+        ctx.drill.level,
+    )
+    return view.codes[rows[0]] if rows[0] < len(view.codes) else None
+
+
+def _clicked_point(ctx: Context) -> str | None:
+    event = st.session_state.get(_keys(ctx.drill)[1])
+    points = event["selection"]["points"] if event else []
+    code = points[0].get("customdata") if points else None
+    if isinstance(code, list):
+        code = code[0] if code else None
+    return str(code) if code else None
 
 
 def kpis(ctx: Context, table: pd.DataFrame) -> None:
@@ -60,36 +100,27 @@ def column_config(table: pd.DataFrame) -> dict:
 
 
 def table_view(ctx: Context, view: geography.ViewTable) -> None:
-    """The synced table; selecting a row with a code drills into it."""
-    drill = ctx.drill
-    key = f"geo_table_{drill.level}_{drill.country}_{drill.region}"
-    event = st.dataframe(
+    """The synced table; selecting a row with a code drills into it (``followed``)."""
+    st.dataframe(
         view.frame,
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        key=key,
+        key=_keys(ctx.drill)[0],
         column_config=column_config(view.frame),
     )
-    rows = event["selection"]["rows"] if event else []
-    if rows and view.codes[rows[0]] is not None and drill.level != "sessions":
-        ctx.set_view(drill=drill.into(view.codes[rows[0]]))
 
 
 def map_view(ctx: Context, view: geography.ViewTable) -> go.Figure:
-    """The map; a click on a country, region or city drills into it."""
-    drill = ctx.drill
-    fig = maps.figure(view.frame, view.codes, drill)
-    key = f"geo_map_{drill.level}_{drill.country}_{drill.region}"
-    event = st.plotly_chart(
-        fig, key=key, on_select="rerun", selection_mode="points", config=maps.PLOT_CONFIG
+    """The map; a click on a country, region or city drills into it (``followed``)."""
+    fig = maps.figure(view.frame, view.codes, ctx.drill)
+    st.plotly_chart(
+        fig,
+        key=_keys(ctx.drill)[1],
+        on_select="rerun",
+        selection_mode="points",
+        config=maps.PLOT_CONFIG,
     )
-    points = event["selection"]["points"] if event else []
-    code = points[0].get("customdata") if points else None
-    if isinstance(code, list):
-        code = code[0] if code else None
-    if code and drill.level != "sessions":
-        ctx.set_view(drill=drill.into(str(code)))
     return fig
 
 
@@ -167,7 +198,7 @@ def city_view(view: geography.ViewTable, drill: Drill) -> geography.ViewTable:
 
 
 def page() -> None:
-    ctx = filters.context()
+    ctx = followed(filters.context())
     st.title("Geography")
     breadcrumb(ctx)
     level = "city" if ctx.drill.level == "sessions" else ctx.drill.level
