@@ -50,6 +50,7 @@ def run(data: Path | None, port: int, host: str) -> None:
         "--server.headless=true", f"--server.address={host}", f"--server.port={port}",
         "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer",
         "--server.enableStaticServing=true", "--client.showErrorDetails=none",
+        "--server.fileWatcherType=none",  # a served tool, not a dev loop: no "source changed" reruns
     ]  # fmt: skip
     click.echo(f"Serving {store} at http://{host}:{port}", err=True)
     os.execvpe(sys.executable, args, env)
