@@ -1,13 +1,5 @@
-"""Every page's one-click exports in a real headless Chromium against a real `workbench run`:
-each CSV read back holds every row of the view, the PNG decodes at print resolution and is not
-blank, the vendor download parses and is `Workbench.request`'s answer to the URL shown.
-
-Gaps (not tested here because the page has no such button; reported to issue 6's owner):
-- Sessions: the session list has no chart, so no PNG of its own; the PNG tested is the open
-  session's timeline ("PNG timeline"), the one image the page offers.
-- No page offers an XML vendor export (e.g. Clicky ``countries`` xml); the vendor formats here
-  are Opentracker json/csv, giosg JSON and Countly json.
-"""
+"""Every page's exports in a real headless Chromium against a real `workbench run`: CSV read back
+holds every row of the view, PNG at print resolution and not blank, vendor answer as requested."""
 
 from __future__ import annotations
 
@@ -98,6 +90,7 @@ def sessions_tables(v: View) -> dict[str, bytes]:
         sample(), v.interval, sites=v.selection.sites, where=where, limit=MAX_LIMIT
     )
     assert frame["session_id"].tolist() == library.frame["session_id"].tolist()
+    assert len(frame) > sessions_view(v).size  # more than the page on screen
     return {"Sessions CSV": s.csv_bytes(frame)}
 
 
@@ -186,6 +179,39 @@ def csv_rows(body: bytes) -> list[dict[str, str]]:
 PARSERS = {"json": json_rows, "csv": csv_rows}
 
 
+def opentracker_ids() -> dict[str, str | None]:
+    return sample().sites().set_index("site_id")["opentracker_site"].to_dict()
+
+
+def geography_url(v: View) -> Request:
+    drill = parse(v.params, zones()).drill
+    return Request(geography.opentracker_url(v.selection, drill, opentracker_ids(), v.zone,
+                                             v.today, "json"))  # fmt: skip
+
+
+def sessions_url(v: View) -> Request:
+    view = sessions_view(v)
+    return Request(s.opentracker_url(v.selection, view, opentracker_ids(), v.zone, v.today, "csv"))
+
+
+def segments_url(v: View) -> Request:
+    b = segments.parse(v.params).builder
+    keys = site_keys(sample().store, v.selection.sites[0])
+    request = segments.giosg_request(b, b.a, str(keys["giosg_org_id"]), v.interval)
+    headers = {"Authorization": f"Token {keys['giosg_token']}"}
+    return Request(request.url, json.dumps(request.body), "POST", headers)
+
+
+def dashboard_url(v: View) -> Request:
+    return Request(dashboard.countly_url(site_keys(sample().store, v.selection.sites[0])))
+
+
+def events_url(v: View) -> Request:
+    keys = site_keys(sample().store, v.selection.sites[0])
+    urls = events.countly_urls(keys, v.params["e_key"], v.params["e_seg"], today_only=False)
+    return Request(urls["events"])
+
+
 # -- the pages ------------------------------------------------------------------------------
 
 
@@ -202,31 +228,37 @@ class Case:
     vendor: str  # the vendor-format button
     vendor_format: str  # a key of PARSERS
     request: Callable[[str, View], Request]  # the shown request -> what the download answers
+    expected: Callable[[View], Request]  # the view's request, from the page's pure module
 
 
+# Gaps (no such button on the page, so not tested; reported to issue 6's owner):
+# - Sessions: the session list has no chart and no PNG; the PNG tested is the open session's
+#   timeline ("PNG timeline", the detail view), the one image the page offers.
+# - No page offers an XML vendor export (e.g. Clicky `countries` xml for the geography view);
+#   the vendor formats offered are Opentracker json/csv, giosg JSON and Countly json.
 OT, COUNTLY, GIOSG = "www.opentracker.net", "countly-app", "giosg-shop"
 CASES = {
     "geography": Case(
         "", {"site": OT, "period": PERIOD, "country": "US"}, "Regions", geography_tables,
-        "PNG map", FULL, "Opentracker json", "json", opentracker_request("json"),
+        "PNG map", FULL, "Opentracker json", "json", opentracker_request("json"), geography_url,
     ),
     "sessions": Case(
         "sessions", {"site": OT, "period": PERIOD, "s_search": "pricing"}, "Session detail",
         sessions_tables, "PNG timeline", (images.WIDTH * images.PNG_SCALE, 300 * images.PNG_SCALE),
-        "Opentracker csv", "csv", opentracker_request("csv"),
+        "Opentracker csv", "csv", opentracker_request("csv"), sessions_url,
     ),
     "segments": Case(
         "segments", {"site": GIOSG, "period": PERIOD, "dims": "device_type"}, "Table",
-        segments_tables, "PNG chart", FULL, "giosg JSON", "json", giosg_request,
+        segments_tables, "PNG chart", FULL, "giosg JSON", "json", giosg_request, segments_url,
     ),
     "dashboard": Case(
         "dashboard", {"site": COUNTLY, "period": PERIOD}, "Over time", dashboard_tables,
-        "Daily PNG", FULL, "Countly dashboard json", "json", countly_request,
+        "Daily PNG", FULL, "Countly dashboard json", "json", countly_request, dashboard_url,
     ),
     "events": Case(
         "events", {"site": COUNTLY, "period": PERIOD, "e_key": "level_fail", "e_seg": "mode"},
         "By segment value", events_tables, "PNG chart", FULL, "Countly events json", "json",
-        countly_request,
+        countly_request, events_url,
     ),
 }  # fmt: skip
 
@@ -251,10 +283,10 @@ def test_every_export_of_the_page_holds_the_view(name, offline_page, app_url, tm
     v = view_of(params)
     page = offline_page
     page.goto(f"{app_url}/{case.path}?{urlencode(params)}")
+    vendor = page.get_by_role("button", name=case.vendor, exact=True)
+    vendor.wait_for(timeout=120_000)  # near the page's end: its first run is almost over
     heading(page, case.title)
     settle(page)
-    button = page.get_by_role("button", name=case.vendor, exact=True)
-    button.wait_for(timeout=30_000)
     shown = page.get_by_test_id("stCode").first.locator("code").inner_text().strip()
     page.unroute("**/*")  # Chromium cancels downloads of an intercepted page
 
@@ -269,6 +301,7 @@ def test_every_export_of_the_page_holds_the_view(name, offline_page, app_url, tm
     assert drawn_share(png) > 0.01, png  # axes, marks and labels, not a blank frame
 
     request = case.request(shown, v)
+    assert request == case.expected(v), name  # the page shows the view's request
     body = download(page, case.vendor)
     assert PARSERS[case.vendor_format](body)  # parses as its format, and is not empty
     assert body == request.answer(v)
