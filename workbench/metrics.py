@@ -33,6 +33,15 @@ def _sum(name: str) -> exp.Expression:
     return exp.Sum(this=col(name))
 
 
+FRACTION_DIGITS = 6  # sums of fractional values are rounded to this many decimals
+
+
+def _fractional_sum(name: str) -> exp.Expression:
+    """A sum of fractional values, rounded: an engine adds doubles in a parallel order that
+    moves the last bits from run to run; rounded, the same data gives the same answer."""
+    return exp.Round(this=exp.Sum(this=col(name)), decimals=exp.Literal.number(FRACTION_DIGITS))
+
+
 def _total(value: exp.Expression) -> exp.Expression:
     """A sum of integers, as a 64-bit integer on every engine (DuckDB would widen it)."""
     return exp.Cast(this=exp.Sum(this=value), to=exp.DataType.build("bigint"))
@@ -198,13 +207,16 @@ _EVENTS = (
         lambda: _total(col("count")),
     ),
     Metric(
-        "events_sum", "events", "Sum of the events' values (Countly's sum)", lambda: _sum("sum")
+        "events_sum",
+        "events",
+        "Sum of the events' values (Countly's sum)",
+        lambda: _fractional_sum("sum"),
     ),
     Metric(
         "events_duration",
         "events",
         "Duration carried by the events, in seconds (Countly's dur)",
-        lambda: _sum("duration_s"),
+        lambda: _fractional_sum("duration_s"),
     ),
     Metric("actions", "events", "Actions recorded (rows)", _count),
     Metric(
