@@ -36,10 +36,10 @@ def sample_start(as_of: dt.date = sample_sites.AS_OF, months: int = MONTHS) -> d
 
 
 def fingerprint() -> str:
-    """A hash of everything the sample store is made from (the model, the sample code, the
-    fixtures and reference tables); a change means a rebuild."""
+    """A hash of everything the sample store is made from (the model, the file writer, the
+    sample code, the fixtures and reference tables); a change means a rebuild."""
     here = Path(__file__).resolve().parent
-    files = [here.parent / "model.py", *sorted(here.glob("*.py"))]
+    files = [here.parent / "model.py", here.parent / "store_write.py", *sorted(here.glob("*.py"))]
     files += sorted(FIXTURES.glob("*")) + sorted(REFERENCE.glob("*"))
     digest = hashlib.sha256()
     for path in files:
