@@ -11,6 +11,7 @@ from workbench.errors import WorkbenchError
 from workbench.metrics import describe
 from workbench.query import MAX_LIMIT
 from workbench.ui import filters, geography, images, maps, state
+from workbench.ui.exports import vendor_buttons
 from workbench.ui.filters import Context
 from workbench.ui.selection import LEVELS, Drill
 from workbench.ui.text import plain
@@ -146,22 +147,17 @@ def exports(ctx: Context, view: geography.ViewTable, fig: go.Figure) -> None:
 
 def vendor(ctx: Context, name: str, json_cell, csv_cell) -> None:
     sites = ctx.wb.sites().set_index("site_id")["opentracker_site"].to_dict()
-    try:
-        urls = {
-            t: geography.opentracker_url(ctx.selection, ctx.drill, sites, ctx.zone, ctx.today, t)
-            for t in ("json", "csv")
-        }
-    except WorkbenchError as error:
-        json_cell.caption(plain(error.message))
+    urls = vendor_buttons(
+        ctx,
+        "Opentracker",
+        lambda t: geography.opentracker_url(
+            ctx.selection, ctx.drill, sites, ctx.zone, ctx.today, t
+        ),
+        name,
+        {"json": json_cell, "csv": csv_cell},
+    )
+    if urls is None:
         return
-    for cell, data_type in ((json_cell, "json"), (csv_cell, "csv")):
-        cell.download_button(
-            f"Opentracker {data_type}",
-            lambda url=urls[data_type]: ctx.wb.request(url, now=ctx.clock.now).body,
-            f"{name}-opentracker.{data_type}",
-            on_click="ignore",
-            icon=":material/download:",
-        )
     unsegmented = ctx.selection.segment and not geography.opentracker_segment(ctx.selection)
     note = "; unsegmented: its segment/filter carry only property.KEY=value" if unsegmented else ""
     st.caption(f"Opentracker request for this view (bots left out, no comparison{note}):")

@@ -17,6 +17,7 @@ from workbench.reports import SESSION_COLUMNS
 from workbench.timeframe import Interval
 from workbench.ui import filters, images, maps, state
 from workbench.ui import sessions as s
+from workbench.ui.exports import vendor_buttons
 from workbench.ui.filters import Context
 from workbench.ui.selection import Selection
 from workbench.ui.text import plain
@@ -265,22 +266,15 @@ def exports(ctx: Context, view: s.SessionView, counts: Result) -> None:
 
 def opentracker(ctx: Context, view: s.SessionView, json_cell, csv_cell) -> None:
     sites = ctx.wb.sites().set_index("site_id")["opentracker_site"].to_dict()
-    try:
-        urls = {
-            t: s.opentracker_url(ctx.selection, view, sites, ctx.zone, ctx.today, t)
-            for t in ("json", "csv")
-        }
-    except WorkbenchError as error:
-        json_cell.caption(plain(error.message))
+    urls = vendor_buttons(
+        ctx,
+        "Opentracker",
+        lambda t: s.opentracker_url(ctx.selection, view, sites, ctx.zone, ctx.today, t),
+        "sessions",
+        {"json": json_cell, "csv": csv_cell},
+    )
+    if urls is None:
         return
-    for cell, data_type in ((json_cell, "json"), (csv_cell, "csv")):
-        cell.download_button(
-            f"Opentracker {data_type}",
-            lambda url=urls[data_type]: ctx.wb.request(url, now=ctx.clock.now).body,
-            f"sessions-opentracker.{data_type}",
-            on_click="ignore",
-            icon=":material/download:",
-        )
     unsegmented = (
         "; unsegmented: the list has no segment parameter" if ctx.selection.segment else ""
     )
